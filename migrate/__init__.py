@@ -1,0 +1,50 @@
+"""amomigrate: move a legacy customer base (Excel, CSV, Bitrix24, Megaplan) into AmoCRM (Kommo).
+
+The public API, for notebooks and scripts; the `amomigrate` command is a thin layer over it.
+
+>>> import migrate
+>>> report = migrate.validate("samples/customers.xlsx", "customers", "samples/account.json")  # doctest: +SKIP
+>>> report.to_frame(severity="error")  # doctest: +SKIP
+"""
+
+from .api import apply_profile, export, read_source, validate
+from .issues import (
+    AmoApiError,
+    Issue,
+    IssueCode,
+    MigrateError,
+    ProfileError,
+    SchemaError,
+    SourceError,
+)
+from .mapping import MappedTable
+from .profile import ColumnSpec, Profile, builtin_profiles, load_profile
+from .report import Report
+from .schema import AccountSchema, Target, load_schema
+from .sinks.reports import write_report
+from .table import SourceTable
+
+__all__ = [
+    "AccountSchema",
+    "AmoApiError",
+    "ColumnSpec",
+    "Issue",
+    "IssueCode",
+    "MappedTable",
+    "MigrateError",
+    "Profile",
+    "ProfileError",
+    "Report",
+    "SchemaError",
+    "SourceError",
+    "SourceTable",
+    "Target",
+    "apply_profile",
+    "builtin_profiles",
+    "export",
+    "load_profile",
+    "load_schema",
+    "read_source",
+    "validate",
+    "write_report",
+]

@@ -1,0 +1,153 @@
+"""The verbs a notebook and the CLI share: read, load, apply, validate, export.
+
+Each function takes either ready objects (SourceTable, Profile, AccountSchema) or paths/names, and
+returns objects (tables, reports) — it never prints. The CLI is a thin layer that parses options, calls
+one of these, renders the result and picks the exit code.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from .issues import MigrateError
+from .mapping import MappedTable
+from .mapping import apply_profile as _apply_profile
+from .profile import Profile, load_profile
+from .progress import Progress
+from .report import Report
+from .schema import AccountSchema, load_schema
+from .sinks.reports import write_rejects, write_report
+from .sinks.xlsx import write_import
+from .sources import read_table
+from .table import SourceTable
+from .validate import validate_table
+
+ProfileLike = Profile | str | Path
+SchemaLike = AccountSchema | str | Path | None
+SourceLike = SourceTable | str | Path
+
+
+def read_source(
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    kind: str = "auto",
+    header_row: int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> SourceTable:
+    """Read a source file as text cells with physical row numbers (see SourceTable).
+
+    >>> table = read_source("samples/customers.xlsx", sheet="Клиенты")  # doctest: +SKIP
+    """
+    return read_table(path, sheet=sheet, kind=kind, header_row=header_row, encoding=encoding, delimiter=delimiter)
+
+
+def _profile(profile: ProfileLike) -> Profile:
+    return profile if isinstance(profile, Profile) else load_profile(profile)
+
+
+def _schema(schema: SchemaLike) -> AccountSchema:
+    return schema if isinstance(schema, AccountSchema) else load_schema(schema)
+
+
+def _source(source: SourceLike, profile: Profile, sheet: str | None) -> SourceTable:
+    if isinstance(source, SourceTable):
+        return source
+    opts = profile.source
+    kind = opts.get("kind", "auto")
+    return read_source(
+        source,
+        sheet=sheet or opts.get("sheet"),
+        kind=kind if kind in ("auto", "excel", "csv") else "auto",
+        header_row=opts.get("header_row"),
+        encoding=opts.get("encoding"),
+        delimiter=opts.get("delimiter"),
+    )
+
+
+def apply_profile(source: SourceLike, profile: ProfileLike, schema: SchemaLike = None, *,
+                  owner_as: str = "name") -> MappedTable:  # fmt: skip
+    """Map a source with a profile: target headers, cleaned values, and the issues found doing it."""
+    prof = _profile(profile)
+    return _apply_profile(_source(source, prof, None), prof, _schema(schema), owner_as=owner_as)
+
+
+def validate(
+    source: SourceLike,
+    profile: ProfileLike,
+    schema: SchemaLike = None,
+    *,
+    sheet: str | None = None,
+    owner_as: str = "name",
+    progress: bool = False,
+) -> Report:
+    """Validate a source against a profile and an account schema; nothing is written.
+
+    `schema=None` uses the bundled default account. The Report says which rows `export` would reject.
+    """
+    return _run(source, profile, schema, sheet=sheet, owner_as=owner_as, progress=progress)[1]
+
+
+def _run(source: SourceLike, profile: ProfileLike, schema: SchemaLike, *, sheet: str | None, owner_as: str,
+         progress: bool) -> tuple[MappedTable, Report, Progress]:  # fmt: skip
+    if owner_as not in ("name", "email"):
+        raise MigrateError(f"owner_as must be 'name' or 'email', not {owner_as!r}.")
+    bars = Progress(progress)
+    prof, sch = _profile(profile), _schema(schema)
+    bars.stage("reading", 1)
+    table = _source(source, prof, sheet)
+    tick = bars.stage("mapping", len(prof.mapped()), unit="col")
+    mapped, report = validate_table(table, prof, sch, owner_as=owner_as, tick=tick)
+    bars.close()
+    return mapped, report, bars
+
+
+def export(
+    source: SourceLike,
+    profile: ProfileLike,
+    out: str | Path,
+    schema: SchemaLike = None,
+    *,
+    rejects: str | Path | None = None,
+    report: str | Path | None = None,
+    max_rows: int | None = None,
+    sheet: str | None = None,
+    owner_as: str = "name",
+    progress: bool = False,
+) -> Report:
+    """Validate, then write the import file (rows without errors, in source order), the rejects
+    workbook (default: `OUT.rejects.xlsx` beside OUT) and, if asked, the report (.json/.xlsx/.html).
+
+    `out` ending in `.csv` writes a `;`-separated UTF-8 (BOM) CSV instead of a workbook — the importer's
+    own advice for importing dates. Returns the Report with `outputs` naming every file written.
+    """
+    out = Path(out)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise MigrateError(f"Output {out} must end in .xlsx or .csv.")
+    mapped, result, bars = _run(source, profile, schema, sheet=sheet, owner_as=owner_as, progress=progress)
+    keep = mapped.frame.drop(index=result.rejected_rows)
+    numeric = [h for h, t in mapped.targets.items() if t.integer]
+    tick = bars.stage("writing", len(keep), unit="row")
+    if out.suffix.lower() == ".csv":
+        result.outputs["import"] = [_write_csv(keep, out)]
+    else:
+        result.outputs["import"] = write_import(keep, out, numeric=numeric, max_rows=max_rows, tick=tick)
+    bars.close()
+    rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.xlsx")
+    result.outputs["rejects"] = [write_rejects(mapped.table, result, rejects_path)]
+    if report:
+        result.outputs["report"] = [write_report(result, report)]
+    return result
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, sep=";", index=False, encoding="utf-8-sig", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    return path
+
+
+__all__ = ["apply_profile", "export", "load_profile", "load_schema", "read_source", "validate", "write_report"]

@@ -1,0 +1,155 @@
+"""The error catalogue: data problems are `Issue` records, run failures are exceptions.
+
+An `Issue` is a finding about the user's data or mapping. It never stops a run: errors exclude their row
+from the import file, warnings do not. An exception (`MigrateError` and below) means the run itself cannot
+go on (unreadable file, invalid profile or schema); the CLI turns it into one paragraph and exit code 2.
+
+Every `IssueCode` carries its severity and a message template, so the catalogue is one place to read and
+the report's wording stays consistent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import Enum
+from typing import Any
+
+ERROR = "error"
+WARNING = "warning"
+
+
+class IssueCode(str, Enum):
+    """Stable machine codes. The value is what reports and JSON carry; never rename one."""
+
+    # structure of the source
+    DUPLICATE_HEADER = "duplicate_header"
+    BLANK_HEADER = "blank_header"
+    # mapping
+    UNMAPPED_COLUMN = "unmapped_column"
+    MISSING_COLUMN = "missing_column"
+    UNKNOWN_FIELD = "unknown_field"
+    NO_OWNER_COLUMN = "no_owner_column"
+    # owners
+    UNKNOWN_OWNER = "unknown_owner"
+    EMPTY_OWNER = "empty_owner"
+    UNCHECKED_OWNER = "unchecked_owner"
+    # values
+    VALUE_NOT_IN_LIST = "value_not_in_list"
+    UNKNOWN_PIPELINE = "unknown_pipeline"
+    UNKNOWN_STATUS = "unknown_status"
+    REQUIRED_EMPTY = "required_empty"
+    REQUIRED_AT_STATUS = "required_at_status"
+    BAD_NUMBER = "bad_number"
+    NUMBER_ROUNDED = "number_rounded"
+    BAD_DATE = "bad_date"
+    BAD_PHONE = "bad_phone"
+    BAD_EMAIL = "bad_email"
+    EXTRA_VALUES_MOVED = "extra_values_moved"
+    EXTRA_VALUES_JOINED = "extra_values_joined"
+    NO_NAME = "no_name"
+
+
+#: code -> (severity, message template). Templates use the Issue's own fields.
+CATALOGUE: dict[IssueCode, tuple[str, str]] = {
+    IssueCode.DUPLICATE_HEADER: (WARNING, "Header {value!r} appears more than once; this copy is read as {column!r}."),
+    IssueCode.BLANK_HEADER: (WARNING, "A column with data has no header; it is read as {column!r}."),
+    IssueCode.UNMAPPED_COLUMN: (WARNING, "Source column {column!r} is not in the profile and is not exported."),
+    IssueCode.MISSING_COLUMN: (ERROR, "The profile maps source column {column!r}, which the file does not have."),
+    IssueCode.UNKNOWN_FIELD: (
+        ERROR,
+        "Target header {field!r} is not a field of this account's {entity} layout; the column is not exported.",
+    ),
+    IssueCode.NO_OWNER_COLUMN: (
+        WARNING,
+        "No column names the responsible user and the profile has no owners.default; "
+        "AmoCRM will make the importing user responsible for every record.",
+    ),
+    IssueCode.UNKNOWN_OWNER: (ERROR, "Owner {value!r} is not a user of the account."),
+    IssueCode.EMPTY_OWNER: (ERROR, "The owner is empty and the profile has no owners.default."),
+    IssueCode.UNCHECKED_OWNER: (
+        WARNING,
+        "Owner {value!r} cannot be checked: the account schema lists no users "
+        "(run `amomigrate schema pull`); it is written as it is.",
+    ),
+    IssueCode.VALUE_NOT_IN_LIST: (ERROR, "{value!r} is not an option of list field {field!r}."),
+    IssueCode.UNKNOWN_PIPELINE: (ERROR, "Pipeline {value!r} does not exist in the account."),
+    IssueCode.UNKNOWN_STATUS: (ERROR, "Stage {value!r} does not exist in pipeline {pipeline!r}."),
+    IssueCode.REQUIRED_EMPTY: (ERROR, "Field {field!r} is required and empty."),
+    IssueCode.REQUIRED_AT_STATUS: (ERROR, "Field {field!r} is required at stage {status!r} and is empty."),
+    IssueCode.BAD_NUMBER: (ERROR, "{value!r} is not a number."),
+    IssueCode.NUMBER_ROUNDED: (WARNING, "{value!r} is written as {written!r}: AmoCRM takes whole numbers here."),
+    IssueCode.BAD_DATE: (ERROR, "{value!r} is not a date the importer can read."),
+    IssueCode.BAD_PHONE: (ERROR, "{value!r} is not a valid phone number."),
+    IssueCode.BAD_EMAIL: (ERROR, "{value!r} is not a valid e-mail address."),
+    IssueCode.EXTRA_VALUES_MOVED: (
+        WARNING,
+        "The cell holds several values; the first stays in {field!r}, the rest go to {written!r}.",
+    ),
+    IssueCode.EXTRA_VALUES_JOINED: (
+        WARNING,
+        "The cell holds several values; all are written comma-separated in {field!r}.",
+    ),
+    IssueCode.NO_NAME: (WARNING, "The row has no {what}; AmoCRM will give it a placeholder name."),
+}
+
+
+def severity_of(code: IssueCode) -> str:
+    return CATALOGUE[code][0]
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One finding. `row` is the physical row in the source (header = row 1), None for file-level issues;
+    `column` is the source header, `field` the target header, `value` the original cell text."""
+
+    code: IssueCode
+    severity: str
+    row: int | None
+    column: str | None
+    field: str | None
+    value: str | None
+    suggestion: str | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["code"] = self.code.value
+        return d
+
+
+def make_issue(
+    code: IssueCode,
+    *,
+    row: int | None = None,
+    column: str | None = None,
+    field: str | None = None,
+    value: str | None = None,
+    suggestion: str | None = None,
+    **context: Any,
+) -> Issue:
+    """Build an Issue with its catalogue severity and rendered message (plus the suggestion, if any)."""
+    severity, template = CATALOGUE[code]
+    message = template.format(row=row, column=column, field=field, value=value, **context)
+    if suggestion:
+        message += f" Did you mean {suggestion!r}?"
+    return Issue(code, severity, row, column, field, value, suggestion, message)
+
+
+class MigrateError(Exception):
+    """A run cannot go on. The message is one paragraph meant for the user, naming file/sheet/row/column."""
+
+
+class SourceError(MigrateError):
+    """The source file cannot be read (missing, empty, unknown format, wrong sheet, undecodable)."""
+
+
+class ProfileError(MigrateError):
+    """The mapping profile is invalid; the message lists every problem with its path."""
+
+
+class SchemaError(MigrateError):
+    """The account schema is invalid; the message lists every problem with its path."""
+
+
+class AmoApiError(MigrateError):
+    """The AmoCRM API refused or failed in a way a retry will not fix."""

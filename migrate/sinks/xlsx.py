@@ -1,0 +1,144 @@
+"""Workbook writers: the import file AmoCRM's importer reads, the rejects file, the report workbook.
+
+Why xlsxwriter: it streams rows (`constant_memory`) so 100,000 rows never sit in memory twice, and it lets
+us say explicitly that text is text. Every user value is written with `write_string` (options turn off
+xlsxwriter's own guessing too), so "=СРОЧНО" stays text, "+79161234567" keeps its plus and "00123" its
+zeros. Only columns the caller names numeric get number cells, and only for canonical whole numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+from ..issues import MigrateError
+
+_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "nan_inf_to_errors": False,
+}
+_INTEGER = re.compile(r"-?\d{1,15}")  # whole numbers a double holds exactly
+MAX_CELL = 32767  # Excel's limit for one cell's text
+_TICK = 5000
+
+
+def part_paths(path: Path, rows: int, max_rows: int | None) -> list[Path]:
+    """`out.xlsx` for one part; `out.part1.xlsx`, `out.part2.xlsx`, … when `max_rows` splits the rows."""
+    if not max_rows or rows <= max_rows:
+        return [path]
+    parts = -(-rows // max_rows)
+    return [path.with_name(f"{path.stem}.part{i + 1}{path.suffix}") for i in range(parts)]
+
+
+def write_import(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    numeric: Iterable[str] = (),
+    max_rows: int | None = None,
+    sheet: str = "Импорт",
+    tick: Callable[[int], object] | None = None,
+) -> list[Path]:
+    """Write `frame` (text cells) as the import workbook(s): header row = the columns, one row per record.
+
+    Returns the files written. With `max_rows`, rows are split into parts, each with the header repeated.
+    """
+    path = Path(path)
+    paths = part_paths(path, len(frame), max_rows)
+    size = max_rows or max(len(frame), 1)
+    numeric_idx = {i for i, c in enumerate(frame.columns) if c in set(numeric)}
+    columns = [frame[c].to_numpy(dtype=object) for c in frame.columns]
+    for n, part in enumerate(paths):
+        lo, hi = n * size, min((n + 1) * size, len(frame))
+        _write_rows(part, sheet, list(frame.columns), columns, lo, hi, numeric_idx, tick)
+    return paths
+
+
+def _write_rows(
+    path: Path, sheet: str, header: list[str], columns: Sequence, lo: int, hi: int,
+    numeric_idx: set[int], tick: Callable[[int], object] | None,
+) -> None:  # fmt: skip
+    book = _open(path)
+    ws = book.add_worksheet(sheet)
+    bold = book.add_format({"bold": True})
+    _header(ws, header, bold)
+    for c, values in enumerate(columns):
+        ws.set_column(c, c, _width(header[c], values[lo : min(hi, lo + 200)]))
+    write_string, write_number = ws.write_string, ws.write_number
+    for r in range(lo, hi):
+        out_row = r - lo + 1
+        for c, values in enumerate(columns):
+            v = values[r]
+            if not v:
+                continue
+            if c in numeric_idx and _INTEGER.fullmatch(v):
+                write_number(out_row, c, int(v))
+            else:
+                write_string(out_row, c, v)
+        if tick and (r - lo + 1) % _TICK == 0:
+            tick(_TICK)
+    if tick:
+        tick((hi - lo) % _TICK)
+    _close(book, path)
+
+
+def write_sheets(path: str | Path, sheets: dict[str, pd.DataFrame], *, widths: bool = True) -> Path:
+    """A small workbook of several text sheets (rejects, report). Cells are strings; numbers stay numbers."""
+    path = Path(path)
+    book = _open(path)
+    bold = book.add_format({"bold": True, "text_wrap": False})
+    for name, frame in sheets.items():
+        ws = book.add_worksheet(name[:31])
+        header = [str(c) for c in frame.columns]
+        _header(ws, header, bold)
+        columns = [frame[col].to_numpy(dtype=object) for col in frame.columns]
+        if widths:
+            for c, values in enumerate(columns):
+                ws.set_column(c, c, _width(header[c], values[:200]))
+        # constant_memory streams rows: cells must be written row by row, left to right
+        for r in range(len(frame)):
+            for c, values in enumerate(columns):
+                _cell(ws, r + 1, c, values[r])
+    _close(book, path)
+    return path
+
+
+def _cell(ws, r: int, c: int, v: object) -> None:  # noqa: ANN001
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return
+    if isinstance(v, bool):
+        ws.write_boolean(r, c, v)
+    elif isinstance(v, int | float):
+        ws.write_number(r, c, v)
+    elif v != "":
+        ws.write_string(r, c, str(v))
+
+
+def _open(path: Path) -> xlsxwriter.Workbook:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return xlsxwriter.Workbook(str(path), _OPTIONS)
+
+
+def _close(book: xlsxwriter.Workbook, path: Path) -> None:
+    try:
+        book.close()
+    except (OSError, xlsxwriter.exceptions.FileCreateError) as e:
+        raise MigrateError(f"Cannot write {path}: {e}. Is it open in Excel, or the folder read-only?") from None
+
+
+def _header(ws, header: list[str], fmt) -> None:  # noqa: ANN001
+    for c, h in enumerate(header):
+        ws.write_string(0, c, h, fmt)
+    ws.freeze_panes(1, 0)
+
+
+def _width(header: str, sample: Sequence) -> float:
+    longest = max([len(header)] + [len(str(v)) for v in sample if v is not None])
+    return float(min(max(longest + 2, 8), 60))

@@ -1,0 +1,350 @@
+"""Named, pure value transforms: one cell's text in, the importer's canonical text out.
+
+Every source cell is a `str` exactly as the user typed it. A transform turns it into the text the AmoCRM
+importer wants (amocrm.md §1.2) or reports that it cannot: then `Outcome.value` is the original text,
+unchanged, and `ok` is False so the caller can raise BAD_<kind>. Transforms are pure and deterministic, which
+is what lets `apply_transform` run each one once per distinct value of a column and broadcast the result.
+
+What a caller may rely on, per transform (`TRANSFORMS` holds them by name):
+
+- `text`: every run of Unicode whitespace (NBSP, narrow NBSP, tabs, line breaks, ...) becomes one space,
+  zero-width characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM) are removed, the ends are stripped; nothing
+  else changes (no case change). Never fails.
+- `number`: decimal text with `.` as the separator, no grouping, no exponent, no trailing zeros
+  (`1500000`, `0.5`, `-12`). With `ctx.integer`, rounded half away from zero (commercial rounding:
+  2.5 → 3, -2.5 → -3) and `rounded=True` when a non-zero fraction was dropped. Digits are kept exactly
+  (`decimal.Decimal`, never float). Separator rules: see `_split_number`.
+- `phone`: E.164 (`+79161234567`); an extension is written after it as ` доб. 123`, because the importer
+  stores the phone as text and ` доб. ` is how Russian users read it (and it parses back to itself). A
+  number must pass `phonenumbers.is_valid_number` (not just the length check of `is_possible_number`):
+  a placeholder like `8 (000) 000-00-00` is better reported than imported. Several numbers in one cell
+  (split on `,` `;` `/` newline, ` или `, ` и `) → the first is `value`, the rest `extras`; one bad part
+  fails the whole cell, so nothing is dropped silently.
+- `email`: `mailto:` removed, domain lower-cased (local part kept as typed), syntax checked (see
+  `_EMAIL`); internationalised addresses (`иван@почта.рф`) pass. Several addresses (split on `,` `;`
+  whitespace) → first in `value`, the rest in `extras`; one bad part fails the cell.
+- `date` / `datetime`: parsing rules in `migrate.transforms_dates`. `date` writes `DD.MM.YYYY` (the time,
+  if any, is dropped) unless `ctx.with_time`; `datetime` always writes `DD.MM.YYYY HH:MM` (00:00 when the
+  text had no time). Seconds are dropped, a UTC offset is ignored (wall-clock time kept as written).
+
+Every successful `value` is a fixed point: running the same transform on it returns it unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+import pandas as pd
+import phonenumbers
+
+from migrate.transforms_dates import parse_when
+
+__all__ = [
+    "TRANSFORMS",
+    "ColumnResult",
+    "Outcome",
+    "TransformContext",
+    "TransformFn",
+    "apply_transform",
+    "get_transform",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of one transform on one text.
+
+    `value`: the canonical text to write; on failure, the original text unchanged.
+    `ok`: False = the value is invalid (the caller reports BAD_<kind>).
+    `extras`: further values found in the same cell (second phone / e-mail), already normalised.
+    `rounded`: number only: a non-zero fractional part was dropped to make an integer (caller warns).
+    """
+
+    value: str
+    ok: bool = True
+    extras: tuple[str, ...] = ()
+    rounded: bool = False
+
+
+@dataclass(frozen=True)
+class TransformContext:
+    """Per-column settings a transform needs; the defaults suit a Russian account."""
+
+    region: str = "RU"  # default phone region (ISO 3166 alpha-2), from the account's country
+    integer: bool = False  # number: whole numbers only (budget/price): round half up, flag `rounded`
+    with_time: bool = False  # date: the target is a date-time → "DD.MM.YYYY HH:MM"
+    dayfirst: bool = True  # ambiguous 01/02/2024 read day-first (Russian habit)
+
+
+TransformFn = Callable[[str, TransformContext], Outcome]
+
+
+def _fail(text: str) -> Outcome:
+    return Outcome(text, ok=False)
+
+
+# --- text -------------------------------------------------------------------------------------------
+
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"\s+")
+
+
+def _clean_spaces(text: str) -> str:
+    """Zero-width characters out, every whitespace run (Unicode-aware) → one space, ends stripped."""
+    return _SPACES.sub(" ", _ZERO_WIDTH.sub("", text)).strip()
+
+
+def transform_text(text: str, ctx: TransformContext) -> Outcome:
+    """Whitespace normalised, nothing else touched. Never fails."""
+    return Outcome(_clean_spaces(text))
+
+
+# --- number -----------------------------------------------------------------------------------------
+
+_CURRENCY = r"(?:[₽$€£¥₸₴]|руб(?:\.|лей|ля|ль)?|р\.?|rub|rur|usd|eur|долл?\.?|евро)"
+_NUMBER = re.compile(
+    rf"(?:{_CURRENCY}\s?)?(?P<sign>[-+−]?)\s?(?:{_CURRENCY}\s?)?"
+    r"(?P<body>[\d.,' ]*\d)"
+    rf"(?:\s?(?:%|{_CURRENCY}))?",
+    re.IGNORECASE,
+)
+_GROUPED = re.compile(r"\d{1,3}(?:(?P<sep>[ .,'])\d{3})(?:(?P=sep)\d{3})*")
+
+
+def _split_number(body: str) -> tuple[str, str] | None:
+    """Split a number body into (integer digits, fraction digits), or None when it is malformed.
+
+    Rules, in order (spaces and apostrophes are only ever grouping):
+    1. both `.` and `,` present → the last one is the decimal separator and must occur once;
+    2. one of them occurring more than once → it groups thousands (`1.500.000`);
+    3. one of them occurring once → it is the decimal separator (`1,5`, `1500000.5`); so `1,500` is 1.5,
+       the Russian reading, and our own output `12.345` reads back as itself;
+    4. grouping must be regular: 1-3 leading digits, then groups of exactly 3, one grouping character.
+    """
+    if body[0] in ".,":
+        body = "0" + body
+    marks = [c for c in body if c in ".,"]
+    decimal_mark = None
+    if "." in marks and "," in marks:
+        decimal_mark = marks[-1]
+        if marks.count(decimal_mark) != 1:
+            return None
+    elif len(marks) == 1:
+        decimal_mark = marks[0]
+    whole, frac = body.rsplit(decimal_mark, 1) if decimal_mark else (body, "")
+    if frac and not frac.isdigit():
+        return None
+    if whole.isdigit():
+        return whole, frac
+    return (whole.translate(str.maketrans("", "", " .,'")), frac) if _GROUPED.fullmatch(whole) else None
+
+
+def _decimal_text(d: Decimal) -> str:
+    """Plain decimal text of `d`: no exponent, no trailing fractional zeros, no negative zero."""
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def transform_number(text: str, ctx: TransformContext) -> Outcome:
+    """Money/amount/percent text → canonical decimal text; see the module docstring and `_split_number`."""
+    m = _NUMBER.fullmatch(_clean_spaces(text))
+    parts = _split_number(m["body"]) if m else None
+    if m is None or parts is None:
+        return _fail(text)
+    whole, frac = parts
+    sign = "-" if m["sign"] in ("-", "−") else ""
+    value = Decimal(f"{sign}{whole}.{frac or '0'}")
+    if not ctx.integer:
+        return Outcome(_decimal_text(value))
+    with localcontext() as dc:
+        dc.prec = len(whole) + len(frac) + 2
+        whole_value = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return Outcome(_decimal_text(whole_value), rounded=whole_value != value)
+
+
+# --- phone ------------------------------------------------------------------------------------------
+
+_PHONE_SPLIT = re.compile(r"\s*(?:[,;/\r\n]|\s(?:или|и)\s)\s*", re.IGNORECASE)
+_EXTENSION = re.compile(
+    r"[\s,]*(?:доб(?:авочный)?|вн(?:утр(?:енний)?)?|ext(?:ension)?|x|#)\.?\s*:?\s*(?P<ext>\d{1,6})\s*$",
+    re.IGNORECASE,
+)
+_EXT_ONLY = re.compile(_EXTENSION.pattern.replace("[\\s,]*", "^\\s*", 1), re.IGNORECASE)
+_E164 = phonenumbers.PhoneNumberFormat.E164
+
+
+def _parse_phone(text: str, region: str) -> phonenumbers.PhoneNumber | None:
+    """A valid number from `text`: read in the default region first, then as international.
+
+    The second reading is tried only for `00…` and for bare digits (spaces/dashes allowed) that do not
+    start with the region's national prefix: `380441234567` → +380…, but an invalid `8 (000) 000-00-00`
+    must not turn into a valid +800 freephone number.
+    """
+    candidates = [text]
+    digits = re.sub(r"[\s\-.]", "", text)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    national_prefix = (metadata.national_prefix if metadata else None) or "\0"
+    if digits.startswith("00") and digits[2:].isdigit():
+        candidates.append("+" + digits[2:])
+    elif digits.isdigit() and not digits.startswith(national_prefix):
+        candidates.append("+" + digits)
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return number
+    return None
+
+
+def _one_phone(part: str, region: str) -> str | None:
+    """One number (with an optional extension) → `+E164` or `+E164 доб. N`; None when invalid."""
+    ext_match = _EXTENSION.search(part)
+    ext = ext_match["ext"] if ext_match else ""
+    number = _parse_phone(part[: ext_match.start()] if ext_match else part, region)
+    if number is None:
+        return None
+    ext = ext or (number.extension or "")
+    e164 = phonenumbers.format_number(number, _E164)
+    return f"{e164} доб. {ext}" if ext else e164
+
+
+def _phone_parts(text: str) -> list[str]:
+    """Split a cell into one text per number; a bare extension part (`…, доб. 12`) joins its predecessor."""
+    parts: list[str] = []
+    for part in map(_clean_spaces, _PHONE_SPLIT.split(text)):
+        if parts and _EXT_ONLY.match(part):
+            parts[-1] = f"{parts[-1]} {part}"
+        elif part:
+            parts.append(part)
+    return parts
+
+
+def transform_phone(text: str, ctx: TransformContext) -> Outcome:
+    """One or more phone numbers → E.164 (`value` + `extras`); any invalid part fails the cell."""
+    normalised = [_one_phone(p, ctx.region) for p in _phone_parts(text)]
+    if not normalised or any(n is None for n in normalised):
+        return _fail(text)
+    first, *rest = (n for n in normalised if n is not None)
+    return Outcome(first, extras=tuple(rest))
+
+
+# --- email ------------------------------------------------------------------------------------------
+
+_LOCAL_ATOM = r"[\w!#$%&'*+/=?^`{|}~-]+"
+_LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
+_TLD = r"(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})"
+_EMAIL = re.compile(rf"(?P<local>{_LOCAL_ATOM}(?:\.{_LOCAL_ATOM})*)@(?P<domain>(?:{_LABEL}\.)+{_TLD})", re.IGNORECASE)
+_EMAIL_SPLIT = re.compile(r"[,;\s]+")
+
+
+def _one_email(part: str) -> str | None:
+    """`local@domain` with the domain lower-cased, or None when the syntax is wrong."""
+    part = re.sub(r"^mailto:", "", part, flags=re.IGNORECASE).split("?", 1)[0]
+    m = _EMAIL.fullmatch(part)
+    if m is None or len(m["local"]) > 64 or len(part) > 254:
+        return None
+    domain = m["domain"].lower()
+    return f"{m['local']}@{domain}" if _EMAIL.fullmatch(f"{m['local']}@{domain}") else None
+
+
+def transform_email(text: str, ctx: TransformContext) -> Outcome:
+    """One or more e-mail addresses → `value` + `extras`; any invalid part fails the cell."""
+    parts = [p for p in _EMAIL_SPLIT.split(_ZERO_WIDTH.sub("", text)) if p]
+    normalised = [_one_email(p) for p in parts]
+    if not normalised or any(n is None for n in normalised):
+        return _fail(text)
+    first, *rest = (n for n in normalised if n is not None)
+    return Outcome(first, extras=tuple(rest))
+
+
+# --- date / datetime --------------------------------------------------------------------------------
+
+
+def _format_when(d: date, t: time | None, with_time: bool) -> str:
+    if not with_time:
+        return d.strftime("%d.%m.%Y")
+    return f"{d:%d.%m.%Y} {(t or time(0)):%H:%M}"
+
+
+def transform_date(text: str, ctx: TransformContext) -> Outcome:
+    """A date → `DD.MM.YYYY` (or `DD.MM.YYYY HH:MM` with `ctx.with_time`); impossible dates fail."""
+    found = parse_when(text, ctx.dayfirst)
+    return _fail(text) if found is None else Outcome(_format_when(*found, with_time=ctx.with_time))
+
+
+def transform_datetime(text: str, ctx: TransformContext) -> Outcome:
+    """A date with optional time → `DD.MM.YYYY HH:MM` (00:00 when no time was given)."""
+    found = parse_when(text, ctx.dayfirst)
+    return _fail(text) if found is None else Outcome(_format_when(*found, with_time=True))
+
+
+# --- registry and column application ----------------------------------------------------------------
+
+TRANSFORMS: dict[str, TransformFn] = {
+    "text": transform_text,
+    "number": transform_number,
+    "phone": transform_phone,
+    "email": transform_email,
+    "date": transform_date,
+    "datetime": transform_datetime,
+}
+
+
+def get_transform(name: str) -> TransformFn:
+    """The registered transform `name`; ValueError naming the known ones when there is none."""
+    try:
+        return TRANSFORMS[name]
+    except KeyError:
+        known = ", ".join(sorted(TRANSFORMS))
+        raise ValueError(f"Unknown transform {name!r}; known transforms: {known}.") from None
+
+
+@dataclass
+class ColumnResult:
+    """A transformed column; every Series has the input's index, in the input's order."""
+
+    values: pd.Series  # str: canonical text, or the original where `failed`
+    failed: pd.Series  # bool
+    extras: pd.Series  # object: tuple[str, ...] per row (empty tuple when none)
+    rounded: pd.Series  # bool
+
+
+_EMPTY = Outcome("")
+
+
+def _outcome(fn: TransformFn, raw: object, ctx: TransformContext) -> Outcome:
+    """Run `fn` on one distinct cell; a blank cell is an empty, valid value (required is checked apart)."""
+    text = raw if isinstance(raw, str) else str(raw)
+    return _EMPTY if not text.strip() else fn(text, ctx)
+
+
+def apply_transform(series: pd.Series, name: str, ctx: TransformContext = TransformContext()) -> ColumnResult:
+    """Transform a column, calling the transform once per distinct value and broadcasting with `map`.
+
+    Blank (or missing) cells map to `""` and count as valid: emptiness is the "required" check's business.
+    Cost is per distinct value: 100,000 rows with 1,000 distinct phones take ~0.06 s; 100,000 distinct
+    phones ~4 s, nearly all inside `phonenumbers` (~40 µs a number).
+    """
+    fn = get_transform(name)
+    keys = series.where(series.notna(), "") if series.hasnans else series  # missing cells read as blank
+    distinct = pd.Index(keys.unique(), dtype=object)
+    outcomes = [_outcome(fn, raw, ctx) for raw in distinct]
+
+    def broadcast(attr: str, dtype: object) -> pd.Series:
+        lookup = pd.Series([getattr(o, attr) for o in outcomes], index=distinct, dtype=object)
+        return keys.map(lookup).astype(dtype)
+
+    return ColumnResult(
+        values=broadcast("value", "str"),
+        failed=~broadcast("ok", bool),
+        extras=broadcast("extras", object),
+        rounded=broadcast("rounded", bool),
+    )

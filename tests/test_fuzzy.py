@@ -1,0 +1,75 @@
+"""fuzzy.py: the folding every comparison relies on, and suggestions that name the right choice."""
+
+import pytest
+
+from migrate.fuzzy import Matcher, name_key, normalise, suggest
+
+STAGES = ["Неразобранное", "Первичный контакт", "Переговоры", "Принимают решение", "Согласование договора"]
+USERS = ["Анна Смирнова", "Игорь Петров", "Ольга Кузнецова"]
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Cчёт на предоплату", "Счет на предоплату"),  # Latin C at the start, ё
+        ("ПЕРВИЧНЫЙ  КОНТАКТ", "первичный контакт"),
+        ("Первичный\u00a0контакт.", "Первичный контакт"),
+        ("E-mail", "e mail"),
+    ],
+)
+def test_normalise_folds_case_yo_homoglyphs_spaces_and_punctuation(a, b):
+    assert normalise(a) == normalise(b)
+
+
+def test_normalise_keeps_latin_words_latin():
+    assert normalise("Web") == "web"
+    assert normalise("Skype") == "skype"
+
+
+def test_people_match_in_either_word_order():
+    assert name_key("Иванова Анна") == name_key("Анна Иванова")
+    assert Matcher(USERS, names=True).exact("смирнова  анна") == "Анна Смирнова"
+
+
+def test_exact_accepts_a_homoglyph_spelling_of_a_user():
+    assert Matcher(USERS, names=True).exact("Смирнoва Анна") == "Анна Смирнова"  # Latin o
+
+
+@pytest.mark.parametrize(
+    "typo, meant",
+    [
+        ("Переговры", "Переговоры"),
+        ("Согласование договра", "Согласование договора"),
+        ("первичный кантакт", "Первичный контакт"),
+    ],
+)
+def test_suggest_names_the_stage_a_typo_meant(typo, meant):
+    m = Matcher(STAGES)
+    assert m.exact(typo) is None
+    assert m.suggest(typo).choice == meant
+
+
+def test_suggest_offers_nothing_for_an_unrelated_value():
+    assert Matcher(STAGES).suggest("В работе") is None
+    assert suggest("Вася Пупкин", USERS, names=True) is None
+
+
+def test_misspelt_owner_suggests_the_right_user():
+    assert suggest("Смирнва Анна", USERS, names=True) == "Анна Смирнова"
+
+
+def test_suggest_is_computed_once_per_distinct_value(monkeypatch):
+    import migrate.fuzzy as fz
+
+    calls = []
+    real = fz.process.extractOne
+
+    def counting(*a, **k):
+        calls.append(a[0])
+        return real(*a, **k)
+
+    monkeypatch.setattr(fz.process, "extractOne", counting)
+    m = Matcher(STAGES)
+    for _ in range(1000):
+        m.suggest("Переговры")
+    assert len(calls) == 1
