@@ -11,14 +11,14 @@ the report's wording stays consistent.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 ERROR = "error"
 WARNING = "warning"
 
 
-class IssueCode(str, Enum):
+class IssueCode(StrEnum):
     """Stable machine codes. The value is what reports and JSON carry; never rename one."""
 
     # structure of the source
