@@ -58,11 +58,12 @@ def _source(source: SourceLike, profile: Profile, sheet: str | None) -> SourceTa
     if isinstance(source, SourceTable):
         return source
     opts = profile.source
-    kind = opts.get("kind", "auto")
+    # the file's bytes say whether it is a workbook or text (a fixed rejects .xlsx of a CSV profile);
+    # the profile's kind matters for the system-specific adapters, not here
     return read_source(
         source,
         sheet=sheet or opts.get("sheet"),
-        kind=kind if kind in ("auto", "excel", "csv") else "auto",
+        kind="auto",
         header_row=opts.get("header_row"),
         encoding=opts.get("encoding"),
         delimiter=opts.get("delimiter"),

@@ -38,8 +38,11 @@ def rejects_frame(table: SourceTable, report: Report) -> pd.DataFrame:
 
 
 def write_rejects(table: SourceTable, report: Report, path: str | Path) -> Path:
-    """Write the rejects workbook (always, even empty, so a stale one never misleads)."""
-    return write_sheets(path, {"Отклонённые": rejects_frame(table, report)})
+    """Write the rejects workbook (always, even empty, so a stale one never misleads).
+
+    The sheet keeps the source sheet's name, so a profile that names its sheet reads the fixed file too.
+    """
+    return write_sheets(path, {table.sheet or "Отклонённые": rejects_frame(table, report)})
 
 
 def write_report(report: Report, path: str | Path) -> Path:
