@@ -16,6 +16,7 @@ from .issues import Issue, IssueCode, make_issue
 from .mapping import MappedTable, stage_key
 from .profile import Profile
 from .schema import AccountSchema
+from .sinks.xlsx import MAX_CELL
 
 Rule = Callable[[MappedTable, Profile, AccountSchema], Iterator[Issue]]
 
@@ -84,7 +85,16 @@ def rows_without_name(mapped: MappedTable, profile: Profile, schema: AccountSche
                              what=_NAME_WHAT[entity])  # fmt: skip
 
 
-RULES: list[Rule] = [required_columns, required_at_stage, rows_without_name]
+def text_fits_a_cell(mapped: MappedTable, profile: Profile, schema: AccountSchema) -> Iterator[Issue]:
+    """Excel cuts a cell at 32,767 characters; such a row is rejected rather than silently shortened."""
+    for header in mapped.frame.columns:
+        lengths = mapped.frame[header].str.len()
+        for row in lengths.index[lengths > MAX_CELL]:
+            yield make_issue(IssueCode.TEXT_TOO_LONG, row=int(row), column=mapped.sources.get(header), field=header,
+                             value=mapped.frame.at[row, header][:50] + "…", length=int(lengths[row]), limit=MAX_CELL)  # fmt: skip
+
+
+RULES: list[Rule] = [required_columns, required_at_stage, rows_without_name, text_fits_a_cell]
 
 
 def run_checks(mapped: MappedTable, profile: Profile, schema: AccountSchema) -> list[Issue]:

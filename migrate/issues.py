@@ -47,6 +47,7 @@ class IssueCode(StrEnum):
     EXTRA_VALUES_MOVED = "extra_values_moved"
     EXTRA_VALUES_JOINED = "extra_values_joined"
     NO_NAME = "no_name"
+    TEXT_TOO_LONG = "text_too_long"
 
 
 #: code -> (severity, message template). Templates use the Issue's own fields.
@@ -90,6 +91,10 @@ CATALOGUE: dict[IssueCode, tuple[str, str]] = {
         "The cell holds several values; all are written comma-separated in {field!r}.",
     ),
     IssueCode.NO_NAME: (WARNING, "The row has no {what}; AmoCRM will give it a placeholder name."),
+    IssueCode.TEXT_TOO_LONG: (
+        ERROR,
+        "The text is {length} characters long; an Excel cell holds at most {limit}, so it would be cut.",
+    ),
 }
 
 

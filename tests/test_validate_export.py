@@ -267,3 +267,14 @@ def test_two_columns_on_one_target_is_a_profile_error():
     profile.map("Комментарий", "Название сделки")
     with pytest.raises(ProfileError, match="same target"):
         migrate.validate(DIRTY, profile, ACCOUNT)
+
+
+def test_text_longer_than_an_excel_cell_is_rejected_not_cut(tmp_path):
+    src = tmp_path / "long.csv"
+    src.write_text("Сделка;Комментарий\nОкна;" + "я" * 40000 + "\nДвери;коротко\n", encoding="utf-8")
+    profile = migrate.profile.Profile(entity="leads", columns={})
+    profile.map("Сделка", "Название сделки").map("Комментарий", "Примечание к сделке")
+    report = migrate.validate(src, profile, ACCOUNT)
+    (issue,) = issues_of(report, IssueCode.TEXT_TOO_LONG)
+    assert issue.row == 2 and "40000" in issue.message
+    assert report.rejected_rows == [2]
