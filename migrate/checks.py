@@ -90,8 +90,9 @@ def text_fits_a_cell(mapped: MappedTable, profile: Profile, schema: AccountSchem
     for header in mapped.frame.columns:
         lengths = mapped.frame[header].str.len()
         for row in lengths.index[lengths > MAX_CELL]:
+            text = mapped.frame.at[row, header]
             yield make_issue(IssueCode.TEXT_TOO_LONG, row=int(row), column=mapped.sources.get(header), field=header,
-                             value=mapped.frame.at[row, header][:50] + "…", length=int(lengths[row]), limit=MAX_CELL)  # fmt: skip
+                             value=text[:50] + "…", length=len(text), limit=MAX_CELL)  # fmt: skip
 
 
 RULES: list[Rule] = [required_columns, required_at_stage, rows_without_name, text_fits_a_cell]

@@ -163,9 +163,14 @@ def test_fixed_rejects_run_again_through_the_same_profile(exported, tmp_path):
     ws = wb.active
     header = [c.value for c in ws[1]]
     col = {h: i + 1 for i, h in enumerate(header)}
-    fixes = {"Этап": {"Переговры": "Переговоры", "Переговоры": "Новая заявка", "первичный контакт": "Первичный контакт"},
-             "Сумма": {"abc": "10"}, "Менеджер": {"Смирнва Анна": "Анна Смирнова"}, "E-mail": {"bad@mail": "a@b.ru"},
-             "Источник": {"Яндекс": "Реклама"}, "Воронка": {"Оптовые продаж": "Оптовые продажи"}}
+    fixes = {
+        "Этап": {"Переговры": "Переговоры", "Переговоры": "Новая заявка", "первичный контакт": "Первичный контакт"},
+        "Сумма": {"abc": "10"},
+        "Менеджер": {"Смирнва Анна": "Анна Смирнова"},
+        "E-mail": {"bad@mail": "a@b.ru"},
+        "Источник": {"Яндекс": "Реклама"},
+        "Воронка": {"Оптовые продаж": "Оптовые продажи"},
+    }
     for r in range(2, ws.max_row + 1):
         for column, repl in fixes.items():
             cell = ws.cell(r, col[column])
@@ -196,8 +201,11 @@ def test_owner_as_email_writes_emails(tmp_path):
     migrate.export(DIRTY, DIRTY_PROFILE, out, ACCOUNT, owner_as="email")
     rows = read_xlsx(out)
     col = [c.value for c in rows[0]].index("Ответственный за сделку")
-    assert {r[col].value for r in rows[1:]} <= {"igor.petrov@example.ru", "olga.kuznetsova@example.ru",
-                                                "dmitry.volkov@example.ru"}
+    assert {r[col].value for r in rows[1:]} <= {
+        "igor.petrov@example.ru",
+        "olga.kuznetsova@example.ru",
+        "dmitry.volkov@example.ru",
+    }
 
 
 def test_max_rows_splits_parts_with_header_repeated(tmp_path):

@@ -140,8 +140,7 @@ def _parse(text: str, delimiter: str, *, where: str) -> list[list[str]]:
         return list(reader)
     except csv.Error as exc:
         raise SourceError(
-            f"{where} cannot be parsed as CSV with delimiter {delimiter!r} near line {reader.line_num}: "
-            f"{exc}."
+            f"{where} cannot be parsed as CSV with delimiter {delimiter!r} near line {reader.line_num}: {exc}."
         ) from exc
 
 

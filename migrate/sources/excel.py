@@ -2,7 +2,7 @@
 
 python-calamine does the parsing (fast, and it reads every format the users send). This module turns
 its typed cells into display text: a phone typed as a number stays "79161234567", a date is
-"05.03.2024", text is untouched. The result goes through `header.frame_from_grid`, so header detection
+"05.03.2024", text is untouched. The result goes through `header.frame_from_columns`, so header detection
 and naming are the same as for CSV.
 """
 
@@ -155,8 +155,8 @@ def _open(path: Path) -> calamine.CalamineWorkbook:
         ) from exc
     except (calamine.CalamineError, OSError, ValueError) as exc:
         raise SourceError(
-            f"'{path}' looks like an Excel/OpenDocument workbook but cannot be read: it may be damaged, "
-            f"incomplete, or not a spreadsheet at all ({exc}). Open it in Excel and save it again as .xlsx."
+            f"'{path}' cannot be read as an Excel/OpenDocument workbook: it may be damaged, incomplete, "
+            f"or not a workbook at all ({exc}). Open it in Excel and save it again as .xlsx."
         ) from exc
 
 
@@ -166,9 +166,7 @@ def _pick_sheet(
     """The requested sheet, or the first one with data; returns its name and its raw rows."""
     if sheet is not None:
         if sheet not in names:
-            raise SourceError(
-                f"'{path}' has no sheet {sheet!r}; its sheets are: {', '.join(repr(n) for n in names)}."
-            )
+            raise SourceError(f"'{path}' has no sheet {sheet!r}; its sheets are: {', '.join(repr(n) for n in names)}.")
         raw = _sheet_rows(workbook, sheet, path)
         if not _has_data(raw):
             raise SourceError(f"'{path}', sheet {sheet!r} is empty; there is nothing to import.")

@@ -88,9 +88,7 @@ def frame_from_grid(rows: Sequence[Sequence[str]], *, where: str, header_row: in
     return frame_from_columns(list(zip_longest(*rows, fillvalue="")), where=where, header_row=header_row)
 
 
-def frame_from_columns(
-    columns: Sequence[Sequence[str]], *, where: str, header_row: int | None = None
-) -> HeaderedGrid:
+def frame_from_columns(columns: Sequence[Sequence[str]], *, where: str, header_row: int | None = None) -> HeaderedGrid:
     """Same as `frame_from_grid` for a grid given column by column (all columns of equal height).
 
     Readers that already hold columns (the Excel reader converts cells per column) use this to avoid
@@ -115,9 +113,7 @@ def frame_from_columns(
         data = [list(compress(col, keep)) for col in data]
     names, positions, issues = name_columns(header, data, header_row=header_row)
     index = pd.Index([header_row + 1 + i for i, k in enumerate(keep) if k], dtype="int64")
-    frame = pd.DataFrame(
-        {name: data[pos] for name, pos in zip(names, positions, strict=True)}, index=index, dtype=str
-    )
+    frame = pd.DataFrame({name: data[pos] for name, pos in zip(names, positions, strict=True)}, index=index, dtype=str)
     return HeaderedGrid(frame, header_row, header, issues, empty_rows=height - header_row - kept)
 
 
