@@ -24,6 +24,8 @@ class SourceTable:
     row of a plain sheet is row 1, so the first data row is 2), values are `str`.
     `issues`: header problems found while reading (duplicate or blank headers).
     `empty_rows`: data rows skipped because every cell was empty.
+    `system`: the CRM that wrote the file when we can tell ("bitrix24", "megaplan"), else None.
+    `entity_hint`: what one row is, when the file says so ("deal", "contact", "company", "lead").
     """
 
     frame: pd.DataFrame
@@ -37,6 +39,8 @@ class SourceTable:
     empty_rows: int = 0
     original_headers: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    system: str | None = None
+    entity_hint: str | None = None
 
     @property
     def columns(self) -> list[str]:

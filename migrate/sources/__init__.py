@@ -19,7 +19,7 @@ from .excel import read_excel
 __all__ = ["KINDS", "detect", "read_csv", "read_excel", "read_table"]
 
 #: Values accepted for `read_table(kind=...)`.
-KINDS = ("auto", "excel", "csv")
+KINDS = ("auto", "excel", "csv", "html", "json")
 
 _ZIP = b"PK\x03\x04"  # xlsx, xlsm, ods
 _OLE = bytes.fromhex("D0CF11E0A1B11AE1")  # xls (BIFF) and other legacy Office files
@@ -51,6 +51,14 @@ def read_table(
         _refuse_unsupported(path, kind)
     if kind == "excel":
         return read_excel(path, sheet=sheet, header_row=header_row)
+    if kind == "html":
+        from .bitrix24 import read_bitrix24_html
+
+        return read_bitrix24_html(path, header_row=header_row, encoding=encoding)
+    if kind == "json":
+        from .jsondump import read_json
+
+        return read_json(path, encoding=encoding)
     return read_csv(path, header_row=header_row, encoding=encoding, delimiter=delimiter)
 
 
@@ -101,17 +109,6 @@ def _check_file(path: Path) -> None:
 
 
 def _refuse_unsupported(path: Path, kind: str) -> None:
-    if kind == "html":
-        raise SourceError(
-            f"'{path}' is an HTML page, not a workbook or CSV (Bitrix24 saves its 'Excel' exports this way). "
-            "Reading HTML exports is not supported yet: open the file in Excel and save it as .xlsx, "
-            "or export the list as CSV."
-        )
-    if kind == "json":
-        raise SourceError(
-            f"'{path}' holds JSON data, not a workbook or CSV. Reading JSON dumps is not supported yet: "
-            "export the data as .xlsx or CSV."
-        )
     if kind == "binary":
         raise SourceError(
             f"'{path}' is neither an Excel/OpenDocument workbook nor a text (CSV) file; it cannot be read. "

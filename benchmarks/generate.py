@@ -1,0 +1,108 @@
+"""Write the benchmark workbook: N deals x 12 columns, a plain header in row 1.
+
+    python benchmarks/generate.py [N] [OUT.xlsx]     # defaults: 100000, benchmarks/data/deals-100000.xlsx
+
+Users, stages and list options come from samples/account.json; the columns are those mapped by
+benchmarks/deals-profile.yaml. Every value is valid for that account, so `export` reads N rows and exports
+N: the benchmark times the whole path (read, map, check, write) rather than the rejects. Cells are typed
+the way a real workbook types them: budget and half of the phones are number cells, dates are date cells,
+INN is text. Seeded, so the same N gives the same data.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import xlsxwriter
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 100_000
+COLUMNS = [
+    "Сделка", "Бюджет", "Ответственный", "Этап", "Контакт", "Телефон",
+    "Email", "Компания", "ИНН", "Дата", "Источник", "Комментарий",
+]  # fmt: skip
+
+FIRST = ["Алексей", "Андрей", "Борис", "Виктор", "Денис", "Евгений", "Ирина", "Марина", "Наталья", "Юлия"]
+SURNAMES = ["Абрамов", "Белов", "Гусев", "Жуков", "Зайцев", "Карпов", "Лебедев", "Орлов", "Фомин", "Чернов"]
+LATIN = ["aleksey", "andrey", "boris", "viktor", "denis", "evgeniy", "irina", "marina", "natalya", "yuliya"]
+BRANDS = ["Техно", "Строй", "Агро", "Пром", "Торг", "Металл", "Энерго", "Урал", "Волга", "Север", "Гранд"]
+ENDS = ["снаб", "сервис", "комплект", "маркет", "трейд", "лайн", "ресурс", "монтаж"]
+DEALS = ["Поставка металлопроката", "Монтаж вентиляции", "Обслуживание оборудования", "Доставка панелей"]
+COMMENTS = ["", "", "", "Просил КП", "Ждёт счёт", "Перезвонить в понедельник", "Постоянный клиент"]
+
+
+def account() -> tuple[list[str], list[str], list[str]]:
+    """(user names, main-pipeline stages one can import into, Источник options) of the demo account."""
+    acc = json.loads((ROOT / "samples" / "account.json").read_text(encoding="utf-8"))
+    users = [u["name"] for u in acc["users"] if u.get("active", True)]
+    main = next(p for p in acc["pipelines"] if p.get("is_main"))
+    # no "Неразобранное" (type 1) and no stage with a required field the file lacks
+    required = {s["status_id"] for f in acc["fields"]["leads"] for s in (f.get("required_statuses") or [])}
+    stages = [s["name"] for s in main["statuses"] if s.get("type") != 1 and s["id"] not in required]
+    source = next(f for f in acc["fields"]["leads"] if f["name"] == "Источник")
+    return users, stages, [e["value"] for e in source["enums"]]
+
+
+def companies(rng: random.Random, n: int) -> list[tuple[str, str, str]]:
+    """(name, INN text, e-mail domain); INNs start with 00, which no real INN does."""
+    out = []
+    for i in range(n):
+        brand = rng.choice(BRANDS) + rng.choice(ENDS)
+        out.append((f"ООО «{brand} {i}»", f"00{rng.randint(0, 99_999_999):08d}", f"firm{i}.example.ru"))
+    return out
+
+
+def generate(n: int, out: Path) -> None:
+    rng = random.Random(SEED)
+    users, stages, sources = account()
+    firms = companies(rng, max(50, n // 20))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(out), {"constant_memory": True})
+    wb.set_properties({"created": datetime(2026, 10, 1)})
+    ws = wb.add_worksheet("Сделки")
+    date_fmt = wb.add_format({"num_format": "dd.mm.yyyy"})
+    for col, name in enumerate(COLUMNS):
+        ws.write_string(0, col, name)
+    start = datetime(2024, 1, 1)
+    for row in range(1, n + 1):
+        firm, inn, domain = rng.choice(firms)
+        k = rng.randrange(len(FIRST))
+        surname = rng.choice(SURNAMES)
+        ws.write_string(row, 0, f"{rng.choice(DEALS)} №{row}")
+        ws.write_number(row, 1, rng.randrange(5, 3000) * 1000)
+        ws.write_string(row, 2, rng.choice(users))
+        ws.write_string(row, 3, rng.choice(stages))
+        ws.write_string(row, 4, f"{FIRST[k]} {surname}")
+        tail = rng.randint(0, 999_999)
+        if row % 2:
+            ws.write_number(row, 5, 79_160_000_000 + tail)
+        else:
+            ws.write_string(row, 5, f"+7 (916) {tail // 10000:03d}-{tail // 100 % 100:02d}-{tail % 100:02d}")
+        ws.write_string(row, 6, f"{LATIN[k]}.{row}@{domain}")
+        ws.write_string(row, 7, firm)
+        ws.write_string(row, 8, inn)
+        ws.write_datetime(row, 9, start + timedelta(days=rng.randrange(1000)), date_fmt)
+        ws.write_string(row, 10, rng.choice(sources))
+        comment = rng.choice(COMMENTS)
+        if comment:
+            ws.write_string(row, 11, comment)
+    wb.close()
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) > 3 or (len(argv) > 1 and argv[1] in ("-h", "--help")):
+        print(__doc__)
+        return 2
+    n = int(argv[1]) if len(argv) > 1 else 100_000
+    out = Path(argv[2]) if len(argv) > 2 else ROOT / "benchmarks" / "data" / f"deals-{n}.xlsx"
+    generate(n, out)
+    print(f"{out}: {n} rows x {len(COLUMNS)} columns, {out.stat().st_size / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
