@@ -1,14 +1,13 @@
 """Workbook writers: the import file AmoCRM's importer reads, the rejects file, the report workbook.
 
-Why xlsxwriter: it streams rows (`constant_memory`) so 100,000 rows never sit in memory twice, and it lets
-us say explicitly that text is text. Every user value is written with `write_string` (options turn off
-xlsxwriter's own guessing too), so "=СРОЧНО" stays text, "+79161234567" keeps its plus and "00123" its
-zeros. Only columns the caller names numeric get number cells, and only for canonical whole numbers.
+Every user value is written as a string cell: "=СРОЧНО" stays text, "+79161234567" keeps its plus and
+"00123" its zeros; xlsxwriter's own guessing (numbers, formulas, URLs) is switched off. Only columns
+the caller names numeric get number cells, and only for canonical whole numbers. The import file is laid
+out by xlsxwriter and its rows streamed in by `sheetxml` (speed); small workbooks are xlsxwriter alone.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pandas as pd
 import xlsxwriter
 
 from ..issues import MigrateError
+from .sheetxml import fill_sheet
 
 _OPTIONS = {
     "constant_memory": True,
@@ -24,9 +24,7 @@ _OPTIONS = {
     "strings_to_urls": False,
     "nan_inf_to_errors": False,
 }
-_INTEGER = re.compile(r"-?\d{1,15}")  # whole numbers a double holds exactly
 MAX_CELL = 32767  # Excel's limit for one cell's text
-_TICK = 5000
 
 
 def part_paths(path: Path, rows: int, max_rows: int | None) -> list[Path]:
@@ -65,28 +63,22 @@ def _write_rows(
     path: Path, sheet: str, header: list[str], columns: Sequence, lo: int, hi: int,
     numeric_idx: set[int], tick: Callable[[int], object] | None,
 ) -> None:  # fmt: skip
-    book = _open(path)
+    """xlsxwriter lays out the workbook with the header; `sheetxml.fill_sheet` streams the rows in."""
+    template = path.with_name(f".{path.name}.template.xlsx")
+    book = _open(template)
     ws = book.add_worksheet(sheet)
-    bold = book.add_format({"bold": True})
-    _header(ws, header, bold)
+    _header(ws, header, book.add_format({"bold": True}))
     for c, values in enumerate(columns):
         ws.set_column(c, c, _width(header[c], values[lo : min(hi, lo + 200)]))
-    write_string, write_number = ws.write_string, ws.write_number
-    for r in range(lo, hi):
-        out_row = r - lo + 1
-        for c, values in enumerate(columns):
-            v = values[r]
-            if not v:
-                continue
-            if c in numeric_idx and _INTEGER.fullmatch(v):
-                write_number(out_row, c, int(v))
-            else:
-                write_string(out_row, c, v)
-        if tick and (r - lo + 1) % _TICK == 0:
-            tick(_TICK)
-    if tick:
-        tick((hi - lo) % _TICK)
-    _close(book, path)
+    _close(book, template)
+    try:
+        block = [values[lo:hi] for values in columns]
+        fill_sheet(template, path, block, [c in numeric_idx for c in range(len(columns))], tick)
+    except OSError as e:
+        hint = "Is it open in Excel, or the folder read-only?"
+        raise MigrateError(f"Cannot write {path}: {e.strerror or e}. {hint}") from None
+    finally:
+        template.unlink(missing_ok=True)
 
 
 def write_sheets(path: str | Path, sheets: dict[str, pd.DataFrame], *, widths: bool = True) -> Path:
