@@ -49,8 +49,8 @@ def read_json(path: str | Path, *, encoding: str | None = None) -> SourceTable:
             return reader(data, path)
     raise SourceError(
         f"'{path}' holds JSON, but neither a Bitrix24 REST dump (a list of records or {{\"result\": [...]}} "
-        "pages from crm.deal/contact/company/lead.list) nor a Megaplan API v3 dump ({\"meta\": ..., "
-        "\"data\": [...]} of contractorHuman, contractorCompany or deal). Export the data as .xlsx or CSV."
+        'pages from crm.deal/contact/company/lead.list) nor a Megaplan API v3 dump ({"meta": ..., '
+        '"data": [...]} of contractorHuman, contractorCompany or deal). Export the data as .xlsx or CSV.'
     )
 
 
