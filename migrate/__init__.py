@@ -7,7 +7,7 @@ The public API, for notebooks and scripts; the `amomigrate` command is a thin la
 >>> report.to_frame(severity="error")  # doctest: +SKIP
 """
 
-from .api import apply_profile, export, read_source, validate
+from .api import apply_profile, draft_profile, export, inspect, read_source, validate
 from .issues import (
     AmoApiError,
     Issue,
@@ -41,7 +41,9 @@ __all__ = [
     "Target",
     "apply_profile",
     "builtin_profiles",
+    "draft_profile",
     "export",
+    "inspect",
     "load_profile",
     "load_schema",
     "read_source",

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from .draft import Draft
+from .draft import draft_profile as _draft_profile
+from .inspection import Inspection, guess_entity, inspect_table
 from .issues import MigrateError
 from .mapping import MappedTable
 from .mapping import apply_profile as _apply_profile
@@ -44,6 +47,26 @@ def read_source(
     >>> table = read_source("samples/customers.xlsx", sheet="Клиенты")  # doctest: +SKIP
     """
     return read_table(path, sheet=sheet, kind=kind, header_row=header_row, encoding=encoding, delimiter=delimiter)
+
+
+def inspect(path: str | Path, *, sheet: str | None = None, schema: SchemaLike = None, **read: object) -> Inspection:
+    """What a source file is: kind, encoding, sheet, header row, rows, entity guess, column statistics,
+    and the best-fitting built-in profile."""
+    table = path if isinstance(path, SourceTable) else read_source(path, sheet=sheet, **read)  # type: ignore[arg-type]
+    return inspect_table(table, _schema(schema))
+
+
+def draft_profile(source: SourceLike, *, entity: str | None = None, schema: SchemaLike = None,
+                  sheet: str | None = None) -> Draft:  # fmt: skip
+    """Draft a profile for `source`: headers matched to the schema's import headers (synonyms, then fuzzy),
+    owners and stage values listed with their closest user and stage. `entity=None` guesses it."""
+    table = source if isinstance(source, SourceTable) else read_source(source, sheet=sheet)
+    sch = _schema(schema)
+    if entity is None:
+        entity = guess_entity(table, sch)[0]
+    if entity not in ("leads", "contacts", "companies"):
+        raise MigrateError(f"entity must be leads, contacts or companies, not {entity!r}.")
+    return _draft_profile(table, sch, entity)
 
 
 def _profile(profile: ProfileLike) -> Profile:
@@ -151,4 +174,14 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-__all__ = ["apply_profile", "export", "load_profile", "load_schema", "read_source", "validate", "write_report"]
+__all__ = [
+    "apply_profile",
+    "draft_profile",
+    "export",
+    "inspect",
+    "load_profile",
+    "load_schema",
+    "read_source",
+    "validate",
+    "write_report",
+]

@@ -105,6 +105,35 @@ def export(source: Path, profile: str, schema: Path | None, sheet: str | None, o
     _render(report, fmt, quiet)
 
 
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--sheet", help="Sheet to inspect (default: the first with data).")
+@click.option("--schema", type=click.Path(path_type=Path), help="Account schema, for the entity guess.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@_fail_cleanly
+def inspect(source: Path, sheet: str | None, schema: Path | None, as_json: bool) -> None:
+    """What SOURCE is: kind, encoding, sheets, header row, rows, columns with fill rates, best profile."""
+    result = api.inspect(source, sheet=sheet, schema=schema)
+    click.echo(result.to_json() if as_json else result.summary())
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--entity", type=click.Choice(["leads", "contacts", "companies"]), help="Default: guessed.")
+@click.option("--schema", type=click.Path(path_type=Path), help="Account schema (default: a fresh account).")
+@click.option("--sheet", help="Sheet to read (default: the first with data).")
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="Profile file to write (.yaml).")
+@_fail_cleanly
+def init(source: Path, entity: str | None, schema: Path | None, sheet: str | None, out: Path) -> None:
+    """Draft a profile for SOURCE by matching its headers to the account's import headers."""
+    draft = api.draft_profile(source, entity=entity, schema=schema, sheet=sheet)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(draft.text, encoding="utf-8")
+    mapped = len(draft.profile.mapped())
+    review = sum(1 for m in draft.matches if m.target is None or m.score < 86)
+    click.echo(f"wrote {out}: {draft.profile.entity}, {mapped} columns mapped, {review} to review (commented)")
+
+
 def main() -> None:
     cli(prog_name="amomigrate")
 
