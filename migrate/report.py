@@ -35,6 +35,7 @@ class Report:
     profile: str | None = None
     schema: str | None = None
     outputs: dict[str, list[Path]] = field(default_factory=dict)
+    table: Any = field(default=None, repr=False, compare=False)  # the SourceTable, for annotated sheets
 
     # --- counts ----------------------------------------------------------------------------------
     @property

@@ -38,5 +38,6 @@ def validate_table(
         empty_rows=table.empty_rows,
         profile=str(profile.path) if profile.path else profile.name,
         schema=schema.source,
+        table=table,
     )
     return mapped, report

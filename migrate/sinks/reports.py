@@ -1,13 +1,13 @@
 """Report and rejects files: how a user learns what went wrong and fixes it.
 
 The rejects workbook holds each rejected row *as it was in the source* (original headers, original text),
-plus its source row number and its reasons, so the user can fix the cells and run the very same profile
-on it again: the two extra columns are ignored by the mapping (`mapping.REJECT_META`).
+plus its source row number and its reasons, with every problem cell coloured and commented, so the user
+can fix the cells and run the very same profile on it again: the two extra columns are ignored by the
+mapping (`mapping.REJECT_META`) and the sheet keeps the source sheet's name.
 """
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import pandas as pd
@@ -16,17 +16,19 @@ from ..issues import ERROR, MigrateError
 from ..mapping import REJECT_REASONS, REJECT_ROW
 from ..report import Report
 from ..table import SourceTable
-from .xlsx import write_sheets
+from .annotated import write_annotated
+from .html import report_html
 
 REPORT_SUFFIXES = (".json", ".xlsx", ".html")
+#: the report's annotated "Rows" sheet stops here; the Issues sheet always lists everything
+MAX_ANNOTATED_ROWS = 50_000
 
 
-def rejects_frame(table: SourceTable, report: Report) -> pd.DataFrame:
-    """The rejected source rows with their row number and reasons (errors only, in row order)."""
-    rows = report.rejected_rows
+def rows_frame(table: SourceTable, report: Report, rows: list[int], *, errors_only: bool) -> pd.DataFrame:
+    """Source rows `rows` as they were, preceded by their row number and their reasons."""
     reasons: dict[int, list[str]] = {r: [] for r in rows}
     for i in report.issues:
-        if i.severity == ERROR and i.row is not None:
+        if i.row in reasons and (i.severity == ERROR or not errors_only):
             col = f"{i.column}: " if i.column else ""
             reasons[i.row].append(col + i.message)
     body = table.frame.loc[rows]
@@ -37,16 +39,20 @@ def rejects_frame(table: SourceTable, report: Report) -> pd.DataFrame:
     return pd.concat([meta, body.drop(columns=[c for c in meta.columns if c in body.columns])], axis=1)
 
 
-def write_rejects(table: SourceTable, report: Report, path: str | Path) -> Path:
-    """Write the rejects workbook (always, even empty, so a stale one never misleads).
+def rejects_frame(table: SourceTable, report: Report) -> pd.DataFrame:
+    """The rejected source rows with their row number and reasons (errors only, in row order)."""
+    return rows_frame(table, report, report.rejected_rows, errors_only=True)
 
-    The sheet keeps the source sheet's name, so a profile that names its sheet reads the fixed file too.
-    """
-    return write_sheets(path, {table.sheet or "Отклонённые": rejects_frame(table, report)})
+
+def write_rejects(table: SourceTable, report: Report, path: str | Path) -> Path:
+    """Write the rejects workbook (always, even empty, so a stale one never misleads)."""
+    rejected = set(report.rejected_rows)
+    issues = [i for i in report.issues if i.row in rejected and i.severity == ERROR]
+    return write_annotated(path, {table.sheet or "Отклонённые": (rejects_frame(table, report), REJECT_ROW, issues)})
 
 
 def write_report(report: Report, path: str | Path) -> Path:
-    """Write the report as .json (Report.to_json), .xlsx (summary + issues sheets) or .html."""
+    """Write the report as .json (Report.to_json), .xlsx (summary, counts, issues, annotated rows) or .html."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in REPORT_SUFFIXES:
@@ -55,10 +61,20 @@ def write_report(report: Report, path: str | Path) -> Path:
     if suffix == ".json":
         path.write_text(report.to_json() + "\n", encoding="utf-8")
     elif suffix == ".xlsx":
-        write_sheets(path, {"Summary": summary_frame(report), "Issues": report.to_frame()})
+        _write_report_workbook(report, path)
     else:
         path.write_text(report_html(report), encoding="utf-8")
     return path
+
+
+def _write_report_workbook(report: Report, path: Path) -> None:
+    plain = {"Summary": summary_frame(report), "By column": by_column_frame(report), "Issues": report.to_frame()}
+    annotated = {}
+    if report.table is not None:
+        rows = sorted({i.row for i in report.issues if i.row is not None})[:MAX_ANNOTATED_ROWS]
+        frame = rows_frame(report.table, report, rows, errors_only=False)
+        annotated["Rows"] = (frame, REJECT_ROW, report.issues)
+    write_annotated(path, annotated, first=plain)
 
 
 def summary_frame(report: Report) -> pd.DataFrame:
@@ -76,14 +92,13 @@ def summary_frame(report: Report) -> pd.DataFrame:
     return pd.DataFrame(items, columns=["item", "value"])
 
 
-def report_html(report: Report) -> str:
-    """A self-contained page (no network assets): summary, counts by code, the issue table."""
+def by_column_frame(report: Report) -> pd.DataFrame:
+    """Issue counts per source column (rows) and code (columns), file-level issues under '(file)'."""
     frame = report.to_frame()
-    table = frame.to_html(index=False, na_rep="", escape=True, classes="issues")
-    return (
-        "<!doctype html><html lang='ru'><head><meta charset='utf-8'>"
-        f"<title>amomigrate report — {html.escape(Path(report.source).name)}</title>"
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px}</style></head><body>"
-        f"<h1>{html.escape(Path(report.source).name)}</h1>{report._repr_html_()}<h2>Issues</h2>{table}</body></html>"
-    )
+    if frame.empty:
+        return pd.DataFrame({"column": []})
+    frame["column"] = frame["column"].fillna("(row)")
+    table = pd.crosstab(frame["column"], frame["code"])
+    table["total"] = table.sum(axis=1)
+    table = table.sort_values("total", ascending=False)
+    return table.reset_index().astype({c: int for c in table.columns})

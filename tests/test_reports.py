@@ -1,0 +1,80 @@
+"""Reports people act on: annotated rejects, the report workbook, the self-contained HTML page."""
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import migrate
+from migrate.mapping import REJECT_ROW
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "customers.xlsx"
+ACCOUNT = ROOT / "samples" / "account.json"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    out = tmp_path_factory.mktemp("rep") / "import.xlsx"
+    report = migrate.export(SAMPLE, "customers", out, ACCOUNT, report=out.with_name("report.xlsx"))
+    return report, out
+
+
+def _cells(ws):
+    header = [c.value for c in ws[1]]
+    return header, list(ws.iter_rows(min_row=2))
+
+
+def test_rejects_cells_with_errors_are_red_and_commented(exported):
+    report, out = exported
+    ws = openpyxl.load_workbook(out.with_name("import.rejects.xlsx")).active
+    assert ws.title == "Клиенты"
+    header, rows = _cells(ws)
+    stage = header.index("Этап")
+    by_row = {r[0].value: r for r in rows}
+    issue = report.to_frame(code="unknown_status").iloc[0]
+    cell = by_row[issue.row][stage]
+    assert cell.value == issue.value
+    assert cell.fill.fgColor.rgb.endswith("F8CBAD")
+    assert issue.message in cell.comment.text
+    untouched = by_row[issue.row][header.index("Компания")]
+    assert untouched.comment is None
+
+
+def test_report_workbook_has_summary_counts_issues_and_annotated_rows(exported):
+    report, out = exported
+    wb = openpyxl.load_workbook(out.with_name("report.xlsx"))
+    assert wb.sheetnames == ["Summary", "By column", "Issues", "Rows"]
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["reconciliation"] == report.reconciliation()
+    assert summary["read"] == 300
+    by_column = list(wb["By column"].iter_rows(values_only=True))
+    head = by_column[0]
+    stage = next(r for r in by_column if r[0] == "Этап")
+    assert stage[head.index("unknown_status")] == len(report.to_frame(code="unknown_status", column="Этап"))
+    assert wb["Issues"].max_row == len(report.issues) + 1
+    header, rows = _cells(wb["Rows"])
+    annotated_rows = {r[header.index(REJECT_ROW)].value for r in rows}
+    assert annotated_rows == {i.row for i in report.issues if i.row is not None}
+    rounded = report.to_frame(code="number_rounded").iloc[0]
+    warned = next(r for r in rows if r[header.index(REJECT_ROW)].value == rounded.row)
+    cell = warned[header.index(rounded.column)]
+    assert cell.fill.fgColor.rgb.endswith("FFE699") and rounded.message in cell.comment.text
+
+
+def test_html_report_is_self_contained_with_a_chart(tmp_path):
+    report = migrate.validate(SAMPLE, "customers", ACCOUNT)
+    path = migrate.write_report(report, tmp_path / "r.html")
+    text = path.read_text(encoding="utf-8")
+    assert "<svg" in text and "<rect" in text
+    assert report.reconciliation() in text
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)
+    assert "<script" not in text
+    assert text.count("<tr class=") == len(report.issues)
+
+
+def test_repr_html_shows_the_summary():
+    report = migrate.validate(SAMPLE, "customers", ACCOUNT)
+    block = report._repr_html_()
+    assert report.reconciliation() in block and "unknown_status" in block
