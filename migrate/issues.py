@@ -44,6 +44,8 @@ class IssueCode(StrEnum):
     BAD_DATE = "bad_date"
     BAD_PHONE = "bad_phone"
     BAD_EMAIL = "bad_email"
+    BAD_CHECKBOX = "bad_checkbox"
+    BAD_URL = "bad_url"
     EXTRA_VALUES_MOVED = "extra_values_moved"
     EXTRA_VALUES_JOINED = "extra_values_joined"
     NO_NAME = "no_name"
@@ -82,6 +84,8 @@ CATALOGUE: dict[IssueCode, tuple[str, str]] = {
     IssueCode.BAD_DATE: (ERROR, "{value!r} is not a date the importer can read."),
     IssueCode.BAD_PHONE: (ERROR, "{value!r} is not a valid phone number."),
     IssueCode.BAD_EMAIL: (ERROR, "{value!r} is not a valid e-mail address."),
+    IssueCode.BAD_CHECKBOX: (ERROR, "{value!r} is not a yes/no value (Да/Нет, yes/no, 1/0)."),
+    IssueCode.BAD_URL: (ERROR, "{value!r} is not a web address."),
     IssueCode.EXTRA_VALUES_MOVED: (
         WARNING,
         "The cell holds several values; the first stays in {field!r}, the rest go to {written!r}.",

@@ -40,6 +40,8 @@ _BAD_CODE = {
     "email": IssueCode.BAD_EMAIL,
     "date": IssueCode.BAD_DATE,
     "datetime": IssueCode.BAD_DATE,
+    "checkbox": IssueCode.BAD_CHECKBOX,
+    "url": IssueCode.BAD_URL,
 }
 
 

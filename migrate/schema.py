@@ -29,7 +29,7 @@ SYSTEM_STATUSES = (142, 143)
 _DEFAULT_TRANSFORM = {
     "price": "number", "numeric": "number", "monetary": "number",
     "date": "date", "birthday": "date", "date_time": "datetime", "datetime": "datetime",
-    "phone": "phone", "email": "email",
+    "phone": "phone", "email": "email", "checkbox": "checkbox", "url": "url",
 }  # fmt: skip
 _LIST_TYPES = ("select", "multiselect", "radiobutton")
 
