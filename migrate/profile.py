@@ -19,7 +19,7 @@ import yaml
 from .issues import ProfileError
 from .jsonschema_errors import collect_errors
 
-TRANSFORMS = ("text", "number", "phone", "email", "date", "datetime", "raw")
+TRANSFORMS = ("text", "number", "phone", "email", "date", "datetime", "html", "checkbox", "url", "name", "raw")
 
 
 @dataclass

@@ -23,6 +23,11 @@ What a caller may rely on, per transform (`TRANSFORMS` holds them by name):
 - `email`: `mailto:` removed, domain lower-cased (local part kept as typed), syntax checked (see
   `_EMAIL`); internationalised addresses (`иван@почта.рф`) pass. Several addresses (split on `,` `;`
   whitespace) → first in `value`, the rest in `extras`; one bad part fails the cell.
+- `html`: rich text as CRMs store comments (Bitrix24 COMMENTS: HTML or BB-code, sometimes HTML-escaped)
+  → plain text: entities unescaped, `<br>`, `[br]` and the ends of paragraphs/list items become line
+  breaks, other known HTML/BB tags are removed (`<ivan@example.ru>` is not a tag and stays), spaces
+  collapsed per line, at most one empty line in a row. Never fails; a fixed point unless the input was
+  escaped twice (`&amp;lt;`).
 - `date` / `datetime`: parsing rules in `migrate.transforms_dates`. `date` writes `DD.MM.YYYY` (the time,
   if any, is dropped) unless `ctx.with_time`; `datetime` always writes `DD.MM.YYYY HH:MM` (00:00 when the
   text had no time). Seconds are dropped, a UTC offset is ignored (wall-clock time kept as written).
@@ -32,6 +37,7 @@ Every successful `value` is a fixed point: running the same transform on it retu
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -265,6 +271,28 @@ def transform_email(text: str, ctx: TransformContext) -> Outcome:
     return Outcome(first, extras=tuple(rest))
 
 
+# --- html (rich-text comments) ----------------------------------------------------------------------
+
+# only known tag names: "<ivan@example.ru>" or "<Ромашка>" in a comment is text, not markup
+_HTML_TAGS = (
+    r"a|b|big|blockquote|center|code|del|div|em|font|h[1-6]|hr|i|img|ins|li|ol|p|pre|s|small|span|strike"
+    r"|strong|sub|sup|table|tbody|td|th|thead|tr|u|ul"
+)
+_BB_TAGS = r"b|i|u|s|p|url|color|size|font|quote|code|list|left|center|right|justify|img|user|table|tr|td"
+_RICH_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|li|tr|h[1-6])\s*>|\[br\]|\[\*\]|\[/p\]", re.IGNORECASE)
+_RICH_TAG = re.compile(rf"</?(?:{_HTML_TAGS})(?:\s[^<>]*)?/?>|\[/?(?:{_BB_TAGS})(?:=[^\[\]]*)?\]", re.IGNORECASE)
+_LINE_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def transform_html(text: str, ctx: TransformContext) -> Outcome:
+    """HTML/BB-code rich text → plain text with its line breaks kept. Never fails."""
+    plain = html.unescape(_ZERO_WIDTH.sub("", text).replace("\r\n", "\n").replace("\r", "\n"))
+    plain = _RICH_TAG.sub("", _RICH_BREAK.sub("\n", plain))
+    lines = (_LINE_SPACES.sub(" ", line).strip() for line in plain.split("\n"))
+    return Outcome(_BLANK_LINES.sub("\n\n", "\n".join(lines)).strip())
+
+
 # --- date / datetime --------------------------------------------------------------------------------
 
 
@@ -295,6 +323,7 @@ TRANSFORMS: dict[str, TransformFn] = {
     "email": transform_email,
     "date": transform_date,
     "datetime": transform_datetime,
+    "html": transform_html,
 }
 
 
@@ -348,3 +377,9 @@ def apply_transform(series: pd.Series, name: str, ctx: TransformContext = Transf
         extras=broadcast("extras", object),
         rounded=broadcast("rounded", bool),
     )
+
+
+# Registered last: these transforms build on Outcome/TransformContext defined above.
+from .transforms_more import transform_checkbox, transform_name, transform_url  # noqa: E402
+
+TRANSFORMS.update(checkbox=transform_checkbox, url=transform_url, name=transform_name)
