@@ -1,0 +1,178 @@
+"""Build notebooks/walkthrough.ipynb from the cells below (outputs are never committed).
+
+Edit the cells here and run `python notebooks/make_walkthrough.py`; the notebook is generated so that its
+source stays reviewable as plain Python and it can never carry stale outputs.
+"""
+
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+CELLS = [
+    (
+        "md",
+        """# From a Bitrix24 export to an AmoCRM import file
+
+This walkthrough takes a deals export from Bitrix24, maps it to the exact import headers of an AmoCRM
+account, looks at every problem, fixes the mapping in Python, and writes the workbook AmoCRM's importer
+accepts. Each step is one function of `migrate`, the library behind the `amomigrate` command.""",
+    ),
+    (
+        "code",
+        """import tempfile
+from pathlib import Path
+
+import migrate
+
+SAMPLES = Path("..") / "samples"
+OUT = Path(tempfile.mkdtemp(prefix="amomigrate-"))""",
+    ),
+    (
+        "md",
+        """## 1. Read the source
+`read_source` recognises the file by its content (CSV, Excel, Bitrix24's HTML "xls", JSON dumps). Every
+cell is text exactly as in the file, and every row keeps its row number in the file, so each problem
+reported later points at a cell you can find.""",
+    ),
+    (
+        "code",
+        """table = migrate.read_source(SAMPLES / "bitrix24" / "deals.csv")
+table""",
+    ),
+    (
+        "md",
+        """## 2. Inspect it
+What the file is, how full each column is, and which built-in profile fits it best.""",
+    ),
+    (
+        "code",
+        """info = migrate.inspect(table)
+print(info.kind, info.encoding, repr(info.delimiter), "| best profile:", info.profile, info.profile_score)
+info.to_frame().head(12)""",
+    ),
+    (
+        "md",
+        """## 3. The account schema
+The target account: its users, pipelines and custom fields. Here the demo account in `samples/`; for a
+real one, `amomigrate schema pull` writes the same file from the account itself.""",
+    ),
+    (
+        "code",
+        """schema = migrate.load_schema(SAMPLES / "account.json")
+print(schema)
+[u.name for u in schema.users]""",
+    ),
+    (
+        "md",
+        """## 4. Start from a profile
+A built-in profile maps every column Bitrix24 writes; `draft_profile` would draft one for any file.""",
+    ),
+    (
+        "code",
+        """profile = migrate.load_profile("bitrix24-deals")
+draft = migrate.draft_profile(table, schema=schema)
+print(draft.text[:600])""",
+    ),
+    (
+        "md",
+        """## 5. Validate
+Nothing is written yet. The report says which rows would be rejected and why.""",
+    ),
+    (
+        "code",
+        """report = migrate.validate(table, profile, schema)
+report""",
+    ),
+    ("code", """report.to_frame(severity="error")"""),
+    (
+        "md",
+        """## 6. Fix the mapping in Python
+Three kinds of problems show up: owners missing in some rows, stages of the second pipeline that do not
+exist there, and deals at "Согласование договора" without the contract number this account requires at
+that stage. We give empty owners a default user, map the source column "Источник" to the account's list
+field of the same name with a value map, and send the deals of the "Оптовые продажи" direction to a stage
+that exists in that pipeline.""",
+    ),
+    (
+        "code",
+        """profile.owner_default = "anna.smirnova@example.ru"
+profile.owners["Сергей Козлов"] = "Игорь Петров"   # Сергей left; Игорь took his clients
+profile.map("Источник", "Источник", values={"Веб-сайт": "Сайт", "CRM-форма": "Сайт", "Звонок": "Звонок",
+            "По рекомендации": "Рекомендация", "Реклама": "Реклама", "Электронная почта": "Сайт",
+            "Существующий клиент": "Рекомендация"})
+stages = dict(profile.columns["Стадия сделки"].values)
+profile.map("Стадия сделки", "Статус сделки", values=stages)
+report = migrate.validate(table, profile, schema)
+report.to_frame(severity="error")[["row", "column", "code", "value", "suggestion"]]""",
+    ),
+    (
+        "md",
+        """What is left are deals at a stage that requires a contract number the source does not have. That is
+a data decision, not a mapping one: here we move those deals one stage back, where no number is needed.""",
+    ),
+    (
+        "code",
+        """stages = {k: ("Принимают решение" if v == "Согласование договора" else v) for k, v in stages.items()}
+profile.map("Стадия сделки", "Статус сделки", values=stages)
+report = migrate.validate(table, profile, schema)
+print(report.reconciliation())
+report.to_frame(code="unknown_status")""",
+    ),
+    (
+        "md",
+        """Two deals remain: new deals of the wholesale direction, whose pipeline has no "Первичный контакт". A
+value map applies to the whole column, so these two go to the rejects file, where a person sets their stage
+by hand ("Новая заявка") and runs the same profile on that file again.""",
+    ),
+    (
+        "md",
+        """## 7. Look at the report the way a manager would
+The HTML view is what `--report report.html` writes; in Jupyter the report shows its summary itself.""",
+    ),
+    (
+        "code",
+        """from IPython.display import HTML
+
+HTML(migrate.sinks.html.issues_chart(report))""",
+    ),
+    (
+        "md",
+        """## 8. Export
+Rows without errors go to the import file, in source order; rejected rows go to the rejects workbook with
+their reasons, ready to be fixed and run through the same profile again.""",
+    ),
+    (
+        "code",
+        """result = migrate.export(table, profile, OUT / "deals.import.xlsx", schema, report=OUT / "report.xlsx")
+print(result.reconciliation())
+assert result.exported + result.rejected == result.read
+{kind: [p.name for p in paths] for kind, paths in result.outputs.items()}""",
+    ),
+    (
+        "md",
+        """## 9. Keep the tuned profile
+It saves as plain YAML and loads back equal, so the next export of this customer runs from the command
+line: `amomigrate export deals.csv -p deals-tuned.yaml --schema account.json -o import.xlsx`.""",
+    ),
+    (
+        "code",
+        """saved = profile.save(OUT / "deals-tuned.yaml")
+reloaded = migrate.load_profile(saved)
+assert reloaded.columns == profile.columns and reloaded.owners == profile.owners
+print(saved.read_text(encoding="utf-8")[:400])""",
+    ),
+]
+
+
+def build() -> nbformat.NotebookNode:
+    cells = [new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in CELLS]
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+if __name__ == "__main__":
+    path = Path(__file__).with_name("walkthrough.ipynb")
+    nbformat.write(build(), path)
+    print(f"wrote {path}")
