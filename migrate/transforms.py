@@ -24,10 +24,10 @@ What a caller may rely on, per transform (`TRANSFORMS` holds them by name):
   `_EMAIL`); internationalised addresses (`иван@почта.рф`) pass. Several addresses (split on `,` `;`
   whitespace) → first in `value`, the rest in `extras`; one bad part fails the cell.
 - `html`: rich text as CRMs store comments (Bitrix24 COMMENTS: HTML or BB-code, sometimes HTML-escaped)
-  → plain text: entities unescaped, `<br>`, `[br]` and the ends of paragraphs/list items become line
-  breaks, other known HTML/BB tags are removed (`<ivan@example.ru>` is not a tag and stays), spaces
-  collapsed per line, at most one empty line in a row. Never fails; a fixed point unless the input was
-  escaped twice (`&amp;lt;`).
+  → plain text: entities unescaped; `<br>`, `[br]` and the ends of paragraphs/list items become line
+  breaks (with the newline right after one: nl2br's `<br />\n` is one break); other known HTML/BB tags
+  are removed (`<ivan@example.ru>` is not a tag and stays); spaces collapsed per line, at most one empty
+  line in a row. Never fails; a fixed point unless the input was escaped twice (`&amp;lt;`).
 - `date` / `datetime`: parsing rules in `migrate.transforms_dates`. `date` writes `DD.MM.YYYY` (the time,
   if any, is dropped) unless `ctx.with_time`; `datetime` always writes `DD.MM.YYYY HH:MM` (00:00 when the
   text had no time). Seconds are dropped, a UTC offset is ignored (wall-clock time kept as written).
@@ -279,7 +279,8 @@ _HTML_TAGS = (
     r"|strong|sub|sup|table|tbody|td|th|thead|tr|u|ul"
 )
 _BB_TAGS = r"b|i|u|s|p|url|color|size|font|quote|code|list|left|center|right|justify|img|user|table|tr|td"
-_RICH_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|li|tr|h[1-6])\s*>|\[br\]|\[\*\]|\[/p\]", re.IGNORECASE)
+# a break tag and the newline right after it are one break: PHP's nl2br writes "<br />\n"
+_RICH_BREAK = re.compile(r"(?:<br\s*/?>|</(?:p|div|li|tr|h[1-6])\s*>|\[br\]|\[\*\]|\[/p\])[^\S\n]*\n?", re.IGNORECASE)
 _RICH_TAG = re.compile(rf"</?(?:{_HTML_TAGS})(?:\s[^<>]*)?/?>|\[/?(?:{_BB_TAGS})(?:=[^\[\]]*)?\]", re.IGNORECASE)
 _LINE_SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -355,6 +356,18 @@ def _outcome(fn: TransformFn, raw: object, ctx: TransformContext) -> Outcome:
     return _EMPTY if not text.strip() else fn(text, ctx)
 
 
+#: Outcomes remembered across calls, per (transform, context): re-validating after a small profile edit
+#: in a notebook recomputes nothing it has seen. Transforms are pure, so a remembered outcome is exact.
+_MEMO: dict[tuple[TransformFn, TransformContext], dict[object, Outcome]] = {}
+MEMO_LIMIT = 1_000_000  # values remembered in all; past it the memo starts afresh (bounded memory)
+
+
+def _memo(fn: TransformFn, ctx: TransformContext) -> dict[object, Outcome]:
+    if sum(len(m) for m in _MEMO.values()) > MEMO_LIMIT:
+        _MEMO.clear()
+    return _MEMO.setdefault((fn, ctx), {})
+
+
 def apply_transform(series: pd.Series, name: str, ctx: TransformContext = TransformContext()) -> ColumnResult:
     """Transform a column, calling the transform once per distinct value and broadcasting with `map`.
 
@@ -365,7 +378,8 @@ def apply_transform(series: pd.Series, name: str, ctx: TransformContext = Transf
     fn = get_transform(name)
     keys = series.where(series.notna(), "") if series.hasnans else series  # missing cells read as blank
     distinct = pd.Index(keys.unique(), dtype=object)
-    outcomes = [_outcome(fn, raw, ctx) for raw in distinct]
+    memo = _memo(fn, ctx)
+    outcomes = [memo[raw] if raw in memo else memo.setdefault(raw, _outcome(fn, raw, ctx)) for raw in distinct]
 
     def broadcast(attr: str, dtype: object) -> pd.Series:
         lookup = pd.Series([getattr(o, attr) for o in outcomes], index=distinct, dtype=object)
