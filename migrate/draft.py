@@ -59,8 +59,10 @@ def _column_lines(m: HeaderMatch, target: Target | None, values: dict[str, tuple
         comment += " — low confidence, review"
     lines = [f"{lead}{_q(m.source)}: {{{', '.join(spec)}}}{comment}"]
     if values and target.type == "status" and m.score >= CONFIDENT:
+        confident = any(stage and score >= CONFIDENT for stage, score in values.values())
         lines[0] = f"  {_q(m.source)}:{comment}"
-        lines += [f"    {s}" for s in spec] + ["    values:"]
+        lines += [f"    {s}" for s in spec]
+        lines.append("    values:" if confident else "    values: {}  # no confident match: review the lines below")
         for value, (stage, score) in values.items():
             if stage and score >= CONFIDENT:
                 lines.append(f"      {_q(value)}: {_q(stage)}  # fuzzy {score:.0f}")

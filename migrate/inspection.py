@@ -99,16 +99,22 @@ def guess_entity(table: SourceTable, schema: AccountSchema) -> tuple[str, str]:
     """What one row is: the file's own word when it has one, else what its name columns suggest."""
     if table.entity_hint in _HINT_ENTITY:
         return _HINT_ENTITY[table.entity_hint], f"the {table.system or 'source'} file says {table.entity_hint}"
-    matches = match_headers(table.columns, schema.targets("leads"), "leads")
     targets = schema.targets("leads")
-    roles = {(targets[m.target].entity, targets[m.target].role) for m in matches if m.target and m.score >= 86}
-    entities = {e for e, _ in roles}
-    if ("leads", "name") in roles or ("leads", "price") in roles or ("leads", "status") in roles:
-        return "leads", "it has deal columns (name, budget or stage)"
-    if "contacts" in entities:
-        return "contacts", "it has contact columns and no deal columns"
-    if "companies" in entities:
-        return "companies", "it has only company columns"
+    matches = match_headers(table.columns, targets, "leads")
+    signals = {(targets[m.target].entity, targets[m.target].role, targets[m.target].code)
+               for m in matches if m.target and m.score >= 86}  # fmt: skip
+    deal = {s for s in signals if s[0] == "leads" and s[1] in ("price", "status", "pipeline", "closed_at")}
+    if deal:
+        return "leads", "it has deal columns (" + ", ".join(sorted(s[1] for s in deal)) + ")"
+    # phones and e-mails belong to both contacts and companies: they decide nothing
+    person = {s for s in signals if s[0] == "contacts" and s[2] not in ("PHONE", "EMAIL")}
+    firm = {s for s in signals if s[0] == "companies" and s[2] not in ("PHONE", "EMAIL")}
+    if person or firm:
+        if len(person) >= len(firm):
+            return "contacts", "it has person columns (name, position) and no deal columns"
+        return "companies", "it has company columns (address, web site) and no deal columns"
+    if ("leads", "name", None) in signals:
+        return "leads", "it has a deal name column"
     return "leads", "nothing decisive; deals are the default"
 
 

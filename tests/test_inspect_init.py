@@ -93,3 +93,18 @@ def test_init_without_users_lists_owners_as_comments():
     draft = migrate.draft_profile(SAMPLE)
     assert draft.profile.owners == {}
     assert "schema pull" in draft.text and '#   "Игорь Петров": ""' in draft.text
+
+
+def test_init_keeps_weak_stage_suggestions_as_comments_and_still_validates(tmp_path):
+    src = tmp_path / "deals.csv"
+    src.write_text("Сделка;Этап\nОкна;Обсуждение условий\nДвери;Ждём оплату\n", encoding="utf-8")
+    draft = migrate.draft_profile(src)
+    assert draft.profile.columns["Этап"].field == "Статус сделки"
+    assert draft.profile.columns["Этап"].values == {}
+    assert '"Обсуждение условий"' in draft.text
+
+
+def test_company_and_contact_files_are_told_apart():
+    megaplan = ROOT / "samples" / "megaplan"
+    assert migrate.inspect(megaplan / "clients_companies.csv").entity == "companies"
+    assert migrate.inspect(megaplan / "clients_persons.xlsx").entity == "contacts"
