@@ -7,7 +7,7 @@ The public API, for notebooks and scripts; the `amomigrate` command is a thin la
 >>> report.to_frame(severity="error")  # doctest: +SKIP
 """
 
-from .api import apply_profile, draft_profile, export, inspect, read_source, validate
+from .api import apply_profile, draft_profile, export, inspect, plan, read_source, validate, write_plan
 from .issues import (
     AmoApiError,
     Issue,
@@ -46,7 +46,9 @@ __all__ = [
     "inspect",
     "load_profile",
     "load_schema",
+    "plan",
     "read_source",
     "validate",
+    "write_plan",
     "write_report",
 ]

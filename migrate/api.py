@@ -18,12 +18,13 @@ from .inspection import Inspection, guess_entity, inspect_table
 from .issues import MigrateError
 from .mapping import MappedTable
 from .mapping import apply_profile as _apply_profile
+from .plan import SetupPlan, build_plan
 from .profile import Profile, load_profile
 from .progress import Progress
 from .report import Report
 from .schema import AccountSchema, load_schema
 from .sinks.reports import write_rejects, write_report
-from .sinks.xlsx import write_import
+from .sinks.xlsx import write_import, write_sheets
 from .sources import read_table
 from .table import SourceTable
 from .validate import validate_table
@@ -168,6 +169,28 @@ def export(
     return result
 
 
+def plan(source: SourceLike, profile: ProfileLike, schema: SchemaLike = None, *, sheet: str | None = None) -> SetupPlan:
+    """The account setup the data needs: owners to invite, stages to create, custom fields (with types
+    inferred from the values) and stage rules. Nothing is written or sent."""
+    mapped, _, _ = _run(source, profile, schema, sheet=sheet, owner_as="name", progress=False)
+    return build_plan(mapped, _profile(profile), _schema(schema))
+
+
+def write_plan(setup: SetupPlan, path: str | Path) -> Path:
+    """Write the plan as .xlsx (one sheet per section), .md or .json."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        frames = {name: frame.map(lambda v: ", ".join(map(str, v)) if isinstance(v, list) else v)
+                  for name, frame in setup.sections().items()}  # fmt: skip
+        return write_sheets(path, frames)
+    if suffix in (".md", ".json"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(setup.to_markdown() if suffix == ".md" else setup.to_json(), encoding="utf-8")
+        return path
+    raise MigrateError(f"Plan file {path} must end in .xlsx, .md or .json.")
+
+
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, sep=";", index=False, encoding="utf-8-sig", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
@@ -181,7 +204,94 @@ __all__ = [
     "inspect",
     "load_profile",
     "load_schema",
+    "plan",
     "read_source",
     "validate",
+    "write_plan",
     "write_report",
 ]
+
+
+# ==== AmoCRM API v4: `schema pull` and `upload` (issue 5) ===========================================
+# A separate block on purpose: the verbs above never touch the network; these two do, through
+# migrate/amocrm (client, journal, uploader). Credentials come from the environment only.
+
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+
+def pull_schema(
+    subdomain: str | None = None,
+    *,
+    domain: str = "amocrm.ru",
+    base_url: str | None = None,
+    out: str | Path | None = None,
+    rate: float = 7.0,
+    token_file: str | Path | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> AccountSchema:
+    """Read the live account (users, pipelines, custom fields) as an account schema; write it to `out`.
+
+    The token comes from AMOCRM_TOKEN (or the AMOCRM_CLIENT_ID/_SECRET/_REFRESH_TOKEN/_REDIRECT_URI OAuth set).
+    """
+    from .amocrm.run import open_client, pull_to
+    from .schema import load_schema as _load
+
+    with open_client(subdomain, domain=domain, base_url=base_url, rate=rate, token_file=token_file) as client:
+        data = pull_to(client, out, warn)
+    if out:
+        return _load(out)
+    schema = _load(None)  # the layouts come with loading; swap in the pulled account
+    return AccountSchema(data, schema.layouts, schema.suffixes, source=f"pulled from {base_url or subdomain}")
+
+
+def upload(
+    source: SourceLike,
+    profile: ProfileLike,
+    schema: SchemaLike = None,
+    *,
+    subdomain: str | None = None,
+    domain: str = "amocrm.ru",
+    base_url: str | None = None,
+    journal: str | Path | None = None,
+    dry_run: str | Path | None = None,
+    match_existing: bool = False,
+    rate: float = 7.0,
+    success: str | Path | None = None,
+    errors: str | Path | None = None,
+    sheet: str | None = None,
+    token_file: str | Path | None = None,
+    progress: bool = False,
+    retry: Any = None,
+    recovery_wait: float = 1.0,
+    warn: Callable[[str], None] | None = None,
+) -> Any:
+    """Validate, then create the rows without errors in AmoCRM; resumable through the journal.
+
+    `schema=None` pulls the account's schema first (a dry run without an account uses the bundled
+    default). `dry_run=DIR` writes each request's JSON to DIR and sends nothing. Returns an UploadResult
+    (`reconciliation()`, `to_frame`-like `success_frame()`, `outputs`).
+    """
+    from .amocrm.run import env_has_credentials, open_client, pull_to, upload_mapped
+    from .amocrm.upload import UploadOptions
+
+    prof = _profile(profile)
+    wants_account = dry_run is None or match_existing or (schema is None and env_has_credentials())
+    client = None
+    if wants_account and (subdomain or base_url):
+        client = open_client(subdomain, domain=domain, base_url=base_url, rate=rate, token_file=token_file,
+                             retry=retry)  # fmt: skip
+    try:
+        if schema is None and client is not None:
+            base = load_schema(None)
+            sch = AccountSchema(pull_to(client, None, warn), base.layouts, base.suffixes, source="pulled")
+        else:
+            sch = _schema(schema)
+        table = _source(source, prof, sheet)
+        mapped, report = validate_table(table, prof, sch)
+        options = UploadOptions(match_existing=match_existing, progress=progress, recovery_wait=recovery_wait)
+        return upload_mapped(mapped, report, sch, prof, client=client, journal=journal, dry_run=dry_run,
+                             success=success, errors=errors, options=options, warn=warn)  # fmt: skip
+    finally:
+        if client is not None:
+            client.close()

@@ -134,6 +134,24 @@ def init(source: Path, entity: str | None, schema: Path | None, sheet: str | Non
     click.echo(f"wrote {out}: {draft.profile.entity}, {mapped} columns mapped, {review} to review (commented)")
 
 
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-p", "--profile", required=True, help="Profile file (YAML/JSON) or built-in profile name.")
+@click.option("--schema", type=click.Path(path_type=Path), help="Account schema (default: a fresh account).")
+@click.option("--sheet", help="Sheet to read (overrides the profile's source.sheet).")
+@click.option("-o", "--out", type=click.Path(path_type=Path), help="Write the plan: .xlsx, .md or .json.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_fail_cleanly
+def plan(source: Path, profile: str, schema: Path | None, sheet: str | None, out: Path | None, fmt: str) -> None:
+    """The account setup SOURCE needs: owners, stages, custom fields with inferred types, stage rules."""
+    setup = api.plan(source, profile, schema, sheet=sheet)
+    if out:
+        api.write_plan(setup, out)
+    click.echo(setup.to_json() if fmt == "json" else setup.to_markdown())
+    if out and fmt != "json":
+        click.echo(f"plan: {out}")
+
+
 def main() -> None:
     cli(prog_name="amomigrate")
 
