@@ -335,18 +335,20 @@ def test_undecodable_text_is_a_source_error(tmp_path):
         read_table(path)
 
 
-@pytest.mark.parametrize(
-    ("content", "kind", "message"),
-    [
-        (b"<html><body><table><tr><td>a</td></tr></table></body></html>", "html", "HTML exports is not supported yet"),
-        (b'[{"name": "Anna"}]', "json", "JSON dumps is not supported yet"),
-    ],
-)
-def test_html_and_json_are_recognised_and_refused_for_now(tmp_path, content, kind, message):
+def test_html_table_named_xls_is_read_as_html(tmp_path):
     path = tmp_path / "export.xls"
-    path.write_bytes(content)
-    assert detect(path) == kind
-    with pytest.raises(SourceError, match=message):
+    path.write_bytes(b"<html><body><table><tr><th>Name</th><th>City</th></tr><tr><td>a</td><td>b</td></tr></table>")
+    assert detect(path) == "html"
+    table = read_table(path)
+    assert table.kind == "bitrix24-html"
+    assert table.frame.loc[2].to_dict() == {"Name": "a", "City": "b"}
+
+
+def test_json_of_no_known_system_is_recognised_and_refused(tmp_path):
+    path = tmp_path / "export.xls"
+    path.write_bytes(b'[{"name": "Anna"}]')
+    assert detect(path) == "json"
+    with pytest.raises(SourceError, match="neither a Bitrix24 REST dump"):
         read_table(path)
 
 

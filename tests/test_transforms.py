@@ -314,12 +314,25 @@ def test_date_fails(raw: str) -> None:
 
 
 def test_registry_names() -> None:
-    assert set(TRANSFORMS) == {"text", "number", "phone", "email", "date", "datetime", "html", "checkbox", "url", "name"}
+    assert set(TRANSFORMS) == {
+        "text",
+        "number",
+        "phone",
+        "email",
+        "date",
+        "datetime",
+        "html",
+        "checkbox",
+        "url",
+        "name",
+    }
     assert get_transform("phone") is TRANSFORMS["phone"]
 
 
 def test_unknown_transform_lists_known_names() -> None:
-    with pytest.raises(ValueError, match="known transforms: checkbox, date, datetime, email, html, name, number, phone, text, url"):
+    with pytest.raises(
+        ValueError, match="known transforms: checkbox, date, datetime, email, html, name, number, phone, text, url"
+    ):
         get_transform("telephone")
     with pytest.raises(ValueError):
         apply_transform(pd.Series(["x"]), "telephone")

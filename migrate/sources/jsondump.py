@@ -20,11 +20,14 @@ from ..table import SourceTable
 from .csvfile import decode
 
 
-def load_json(path: Path, encoding: str | None = None) -> Any:
-    """Parse a JSON file (any common encoding, BOM aware); SourceError with line/column when invalid."""
+def load_json(path: Path, encoding: str | None = None, *, exact_numbers: bool = False) -> Any:
+    """Parse a JSON file (any common encoding, BOM aware); SourceError with line/column when invalid.
+
+    `exact_numbers`: non-integer numbers stay the text the file has (`100000.00`, not the float 100000.0).
+    """
     text, _ = decode(path.read_bytes(), encoding=encoding, where=f"'{path}'")
     try:
-        return json.loads(text)
+        return json.loads(text, parse_float=str) if exact_numbers else json.loads(text)
     except json.JSONDecodeError as e:
         raise SourceError(
             f"'{path}' looks like JSON but is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}."
