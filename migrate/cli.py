@@ -152,6 +152,16 @@ def plan(source: Path, profile: str, schema: Path | None, sheet: str | None, out
         click.echo(f"plan: {out}")
 
 
+def _register_more() -> None:
+    """Commands that live in their own modules (the sandbox server, the AmoCRM API ones)."""
+    from .cli_sandbox import sandbox
+
+    cli.add_command(sandbox)
+
+
+_register_more()
+
+
 def main() -> None:
     cli(prog_name="amomigrate")
 
