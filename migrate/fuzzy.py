@@ -1,4 +1,5 @@
-"""The one place rapidfuzz is called: text normalisation and "did you mean" suggestions.
+"""The one place rapidfuzz is called: text normalisation, "did you mean" suggestions, and company names
+that are spelling variants of each other (the duplicate search, `duplicates.py`).
 
 Why one place: every comparison of user text with account names (headers, users, stages, list options)
 must fold the same things, or the same value would match in one check and not in another. Callers pass
@@ -7,7 +8,9 @@ lookups, never 100,000.
 
 Normalisation folds case, `ё`→`е`, Latin letters that look like Cyrillic ones inside Cyrillic words
 ("Cчёт" with a Latin C), NBSP and runs of spaces, and punctuation. People's names also ignore word order,
-so "Иванова Анна" and "Анна Иванова" are the same key.
+so "Иванова Анна" and "Анна Иванова" are the same key. Company names also drop their legal form
+(`company_key`), and `near_duplicate_names` finds one-typo variants among them with blocking, so the cost
+grows with the names that share a block, not with the square of all names.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 # Latin letters that are drawn like Cyrillic ones. Folded only inside words that contain Cyrillic,
 # so a Latin word ("Web", "Skype") stays Latin and still matches itself.
@@ -113,3 +118,159 @@ def suggest(value: str, choices: list[str], *, names: bool = False, cutoff: floa
     """Convenience: the best choice for one value, or None (builds a throw-away Matcher)."""
     match = Matcher(list(choices), names=names, cutoff=cutoff).suggest(value)
     return match.choice if match else None
+
+
+# --- company names: legal forms folded, near-duplicates found with blocking ---------------------------
+
+#: legal forms, abbreviated and spelled out; removed as whole words wherever they stand ("ООО Ромашка",
+#: "Ромашка ООО", "Общество с ограниченной ответственностью «Ромашка»"). Longer phrases first, so the
+#: spelled-out form wins over its last word ("акционерное общество" inside "закрытое акционерное общество").
+_LEGAL_FORMS = sorted(
+    {
+        "общество с ограниченной ответственностью", "товарищество с ограниченной ответственностью",
+        "открытое акционерное общество", "закрытое акционерное общество", "публичное акционерное общество",
+        "непубличное акционерное общество", "акционерное общество", "индивидуальный предприниматель",
+        "некоммерческая организация", "автономная некоммерческая организация",
+        "федеральное государственное унитарное предприятие", "государственное унитарное предприятие",
+        "муниципальное унитарное предприятие", "частное предприятие", "крестьянское фермерское хозяйство",
+        "ооо", "оао", "зао", "пао", "нао", "ао", "ип", "нко", "ано", "гуп", "муп", "фгуп", "гбу", "мбу",
+        "фгбу", "тоо", "чп", "пбоюл", "кфх",
+        "ooo", "llc", "l l c", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "co ltd",
+        "gmbh", "plc", "llp", "jsc", "ojsc", "cjsc", "pjsc",
+    },
+    key=lambda form: (-len(form), form),
+)  # fmt: skip
+_LEGAL_RE = re.compile(r"(?<!\S)(?:" + "|".join(re.escape(normalise(f)) for f in _LEGAL_FORMS) + r")(?!\S)")
+_DIGITS = re.compile(r"\d+")
+
+#: the shortest company name (letters and digits, spaces removed) a typo is tolerated in. Below it every
+#: letter is meaning: «Вектор» / «Вектор-М», «Гарант» / «Гранит», «Партнер» / «Партнеры» are different firms.
+FUZZY_MIN_LEN = 9
+#: a word shorter than this is a code or a place, not a typo site: «Стройресурс НН» ≠ «Стройресурс НК»
+_SHORT_WORD = 5
+#: blocks larger than this are compared per length and in chunks of this many names, bounding each matrix
+BLOCK_CAP = 1000
+_AFFIX = 4
+
+
+@lru_cache(maxsize=262144)
+def company_key(name: str) -> str:
+    """Comparison key for a company name: `normalise` with legal forms removed.
+
+    «ООО "Ромашка"», «Ромашка ООО» and «Общество с ограниченной ответственностью „Ромашка“» all give
+    "ромашка": quotes are punctuation to `normalise`, the legal form is not part of the name. A name that
+    is nothing but a legal form keeps it, so "ООО" does not become an empty (= missing) name.
+    """
+    text = normalise(name)
+    stripped = " ".join(_LEGAL_RE.sub(" ", text).split())
+    return stripped or text
+
+
+def max_edits(length: int) -> int:
+    """Edits tolerated between two company names whose shorter compact form has `length` characters.
+
+    One typo — a letter wrong, missing, extra, or two neighbours swapped (OSA distance) — and never two:
+    two edits already turn «Стройресурс Казань» into «Стройресурс Рязань», a different firm.
+    """
+    return 0 if length < FUZZY_MIN_LEN else 1
+
+
+def near_duplicate_names(keys: list[str]) -> list[tuple[int, int, float]]:
+    """Pairs `(i, j, score)`, i < j, of distinct `company_key`s that are spelling variants of one name.
+
+    Two keys are variants when their compact forms (spaces removed: «Строй-Ресурс» = «Стройресурс»,
+    «Гранд Маркет» = «Грандмаркет») are equal, or one typo apart (`max_edits`) — and they carry the same
+    numbers («Сигма-1» ≠ «Сигма-2»), neither is the other plus a word («Стройресурс-М» ≠ «Стройресурс»),
+    and the typo is not in a short word («Стройресурс НН» ≠ «Стройресурс НК»). `score` is `fuzz.ratio`
+    of the two keys (0–100), shown to the user; the decision is the edit count, not the score, because
+    one typo costs a 9-letter name more ratio than a 20-letter one.
+
+    Cost: only names sharing a block are compared — same first four or same last four compact characters.
+    The blocking loses nothing: one typo (even a swap of neighbours) leaves one of the two ends intact.
+    """
+    compact = [k.replace(" ", "") for k in keys]
+    pairs = _equal_compact_pairs(compact) | _close_compact_pairs(compact)
+    return sorted(
+        (i, j, float(round(fuzz.ratio(keys[i], keys[j]), 1)))
+        for i, j in pairs
+        if _same_numbers(keys[i], keys[j])
+        and not _one_adds_a_word(keys[i], keys[j])
+        and not _short_word_differs(keys[i], keys[j])
+    )
+
+
+def _equal_compact_pairs(compact: list[str]) -> set[tuple[int, int]]:
+    """Keys that differ only in spacing or hyphenation: each joined to the first of its compact group."""
+    first: dict[str, int] = {}
+    pairs = set()
+    for i, c in enumerate(compact):
+        j = first.setdefault(c, i)
+        if j != i:
+            pairs.add((j, i))
+    return pairs
+
+
+def _close_compact_pairs(compact: list[str]) -> set[tuple[int, int]]:
+    """Pairs within `max_edits` among compact forms long enough to tolerate a typo, compared per block."""
+    ids = [i for i, c in enumerate(compact) if max_edits(len(c)) > 0]
+    pairs: set[tuple[int, int]] = set()
+    for affix in (lambda c: c[:_AFFIX], lambda c: c[-_AFFIX:]):
+        blocks: dict[str, list[int]] = {}
+        for i in ids:
+            blocks.setdefault(affix(compact[i]), []).append(i)
+        for members in blocks.values():
+            if len(members) > 1:
+                pairs |= _block_pairs(members, compact)
+    return pairs
+
+
+def _block_pairs(members: list[int], compact: list[str]) -> set[tuple[int, int]]:
+    """All close pairs inside one block: one `cdist`, or, for a large block, one per length and chunk
+    (one typo changes the length by at most one), so a matrix never exceeds BLOCK_CAP × band cells."""
+    if len(members) <= BLOCK_CAP:
+        return _cdist_pairs(members, members, compact)
+    by_len: dict[int, list[int]] = {}
+    for i in members:
+        by_len.setdefault(len(compact[i]), []).append(i)
+    pairs: set[tuple[int, int]] = set()
+    for length, rows in by_len.items():
+        band = rows + by_len.get(length + 1, [])
+        for start in range(0, len(rows), BLOCK_CAP):
+            pairs |= _cdist_pairs(rows[start : start + BLOCK_CAP], band, compact)
+    return pairs
+
+
+def _cdist_pairs(rows: list[int], cols: list[int], compact: list[str]) -> set[tuple[int, int]]:
+    """Pairs (i, j), i < j, from `rows` × `cols` within one edit of each other."""
+    dist = process.cdist([compact[i] for i in rows], [compact[j] for j in cols], scorer=OSA.distance,
+                         score_cutoff=1, dtype=np.int32, workers=-1)  # fmt: skip
+    r, c = np.nonzero(dist <= 1)
+    i, j = np.asarray(rows)[r], np.asarray(cols)[c]
+    low, high = np.minimum(i, j), np.maximum(i, j)
+    keep = low != high
+    return {(int(a), int(b)) for a, b in zip(low[keep], high[keep], strict=True)}
+
+
+def _short_word_differs(a: str, b: str) -> bool:
+    words_a, words_b = a.split(), b.split()
+    if len(words_a) != len(words_b):
+        return False
+    return any(x != y and min(len(x), len(y)) < _SHORT_WORD for x, y in zip(words_a, words_b, strict=True))
+
+
+def _same_numbers(a: str, b: str) -> bool:
+    return _DIGITS.findall(a) == _DIGITS.findall(b)
+
+
+def _one_adds_a_word(a: str, b: str) -> bool:
+    """«Вектор» vs «Вектор М», «Строй-Ресурс» vs «Стройресурс-М»: one name is the other plus a word in
+    front or behind (compared without spaces) — a sister firm, not a typo."""
+    return _adds_word(a, b) or _adds_word(b, a)
+
+
+def _adds_word(short: str, long: str) -> bool:
+    words = long.split()
+    if len(words) < 2:
+        return False
+    target = short.replace(" ", "")
+    return "".join(words[1:]) == target or "".join(words[:-1]) == target

@@ -50,6 +50,11 @@ class IssueCode(StrEnum):
     EXTRA_VALUES_JOINED = "extra_values_joined"
     NO_NAME = "no_name"
     TEXT_TOO_LONG = "text_too_long"
+    # duplicates inside the file (duplicates.py, duplicates_policy.py)
+    DUPLICATE_ROW = "duplicate_row"
+    DUPLICATE_REJECTED = "duplicate_rejected"
+    DUPLICATE_MERGED = "duplicate_merged"
+    REPEATED_IN_ROWS = "repeated_in_rows"
 
 
 #: code -> (severity, message template). Templates use the Issue's own fields.
@@ -98,6 +103,26 @@ CATALOGUE: dict[IssueCode, tuple[str, str]] = {
     IssueCode.TEXT_TOO_LONG: (
         ERROR,
         "The text is {length} characters long; an Excel cell holds at most {limit}, so it would be cut.",
+    ),
+    IssueCode.DUPLICATE_ROW: (
+        WARNING,
+        "The same {what} as in row {first} ({because}); both rows would be imported as two records. "
+        "Merge them, or set `duplicates: merge` or `keep-first` in the profile.",
+    ),
+    IssueCode.DUPLICATE_REJECTED: (
+        ERROR,
+        "Duplicate of row {first} ({because}), left out by `duplicates: keep-first`. Delete this row from "
+        "the rejects file, or first copy what it adds into row {first}.",
+    ),
+    IssueCode.DUPLICATE_MERGED: (
+        WARNING,
+        "Merged into row {first} ({because}): its phones, e-mails, notes and tags are written there{dropped}.",
+    ),
+    IssueCode.REPEATED_IN_ROWS: (
+        WARNING,
+        "The {what} of this row is also in row {first} ({because}) but written differently: {differs}. One "
+        "{what} in several rows is normal (several deals of one client); write it the same way in each, or it "
+        "may be created twice.",
     ),
 }
 

@@ -57,6 +57,23 @@ class Profile:
     name: str | None = None
     description: str | None = None
     path: Path | None = None
+    duplicates: str | dict[str, str] | None = None
+
+    # --- duplicates inside the file ----------------------------------------------------------------
+    def duplicate_policies(self) -> dict[str, str]:
+        """The duplicates policy (report | keep-first | merge) of each entity, from the `duplicates` key.
+
+        A plain string is the policy of the file's own entity; a mapping names it per entity. keep-first
+        and merge act on rows, so they apply only to the file's own entity: in a deals file a row is a
+        deal, and its contact repeating in several rows is only reported. Raises ProfileError otherwise.
+        """
+        problems = duplicates_problems(self.entity, self.duplicates)
+        if problems:
+            raise ProfileError("Profile " + (self.name or "") + ": " + "; ".join(problems) + ".")
+        value = self.duplicates
+        if isinstance(value, str):
+            value = {self.entity: value} if self.entity != "leads" else {}
+        return {e: (value or {}).get(e, "report") for e in ("contacts", "companies")}
 
     # --- editing from code -------------------------------------------------------------------------
     def map(
@@ -101,6 +118,8 @@ class Profile:
             if self.owner_default is not None:
                 owners["default"] = self.owner_default
             data["owners"] = owners
+        if self.duplicates is not None:
+            data["duplicates"] = self.duplicates if isinstance(self.duplicates, str) else dict(self.duplicates)
         return data
 
     def to_yaml(self) -> str:
@@ -134,6 +153,8 @@ def profile_from_dict(data: Any, where: str = "profile") -> Profile:
     schema = json.loads(resources.files("migrate").joinpath("profile.schema.json").read_text(encoding="utf-8"))
     data = _text_keys(data)
     problems = collect_errors(data, schema)
+    if not problems:
+        problems = duplicates_problems(data["entity"], data.get("duplicates"))
     if problems:
         raise ProfileError(f"Profile {where} is invalid: " + "; ".join(problems) + ".")
     columns: dict[str, ColumnSpec | None] = {}
@@ -156,7 +177,27 @@ def profile_from_dict(data: Any, where: str = "profile") -> Profile:
         source=dict(data.get("source") or {}),
         name=data.get("name"),
         description=data.get("description"),
+        duplicates=data.get("duplicates"),
     )
+
+
+def duplicates_problems(entity: str, value: str | dict[str, str] | None) -> list[str]:
+    """What is wrong with a `duplicates` setting beyond its shape: keep-first or merge for an entity whose
+    rows are not the file's rows (a leads file's contacts and companies, a contacts file's companies)."""
+    if value is None:
+        return []
+    given = {entity: value} if isinstance(value, str) else dict(value)
+    problems = []
+    for target, policy in given.items():
+        if policy == "report" or (target == entity and entity != "leads"):
+            continue
+        path = "duplicates" if isinstance(value, str) else f"duplicates/{target}"
+        if target == entity:  # a leads file: a row is a deal, and deals have no duplicate key
+            why = "a row of a leads file is a deal, and its contact or company repeating in other rows is normal"
+        else:
+            why = f"a row of a {entity} file is one of the {entity}, and its {target} repeating in other rows is normal"
+        problems.append(f"{path}: {policy!r} acts on rows, and {why}; only 'report' is possible here")
+    return problems
 
 
 def _text_keys(data: Any) -> Any:

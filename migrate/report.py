@@ -1,9 +1,11 @@
 """Report: what a validation found, in the shapes people and programs use.
 
 Counts reconcile by construction: `read = exported + rejected`, where a row is rejected when it has at
-least one error. `to_frame()` has fixed columns (row, column, field, code, severity, value, suggestion,
-message) so a notebook can filter it and a test can compare it; `to_json()` is what `--format json` and
-`--report x.json` write.
+least one error — and `read = exported + merged + rejected` when the profile merges duplicates (a merged
+row is neither exported on its own nor rejected: its data went into the row it duplicates). `to_frame()`
+has fixed columns (row, column, field, code, severity, value, suggestion, message) so a notebook can filter
+it and a test can compare it, as has `duplicates_frame()` (cluster, entity, key_kind, key, row, score);
+`to_json()` is what `--format json` and `--report x.json` write.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class Report:
     schema: str | None = None
     outputs: dict[str, list[Path]] = field(default_factory=dict)
     table: Any = field(default=None, repr=False, compare=False)  # the SourceTable, for annotated sheets
+    duplicates: list[Any] = field(default_factory=list, repr=False)  # duplicates.Cluster, every member row
+    merged_rows: list[int] = field(default_factory=list)  # rows merged into the row they duplicate
 
     # --- counts ----------------------------------------------------------------------------------
     @property
@@ -48,8 +52,12 @@ class Report:
         return len(self.rejected_rows)
 
     @property
+    def merged(self) -> int:
+        return len(self.merged_rows)
+
+    @property
     def exported(self) -> int:
-        return self.read - self.rejected
+        return self.read - self.rejected - self.merged
 
     @property
     def errors(self) -> int:
@@ -68,7 +76,14 @@ class Report:
         return dict(Counter(i.code.value for i in self.issues).most_common())
 
     def reconciliation(self, verb: str = "exported") -> str:
-        return f"read {self.read} = {verb} {self.exported} + rejected {self.rejected}"
+        merged = f" + merged {self.merged}" if self.merged else ""
+        return f"read {self.read} = {verb} {self.exported}{merged} + rejected {self.rejected}"
+
+    def duplicates_frame(self) -> pd.DataFrame:
+        """Duplicate clusters, one line per member row: cluster, entity, key_kind, key, row, score."""
+        from .duplicates import clusters_frame  # late: the report stays importable without the mapping layer
+
+        return clusters_frame(self.duplicates)
 
     # --- shapes ----------------------------------------------------------------------------------
     def to_frame(
@@ -91,6 +106,8 @@ class Report:
             "read": self.read,
             "exported": self.exported,
             "rejected": self.rejected,
+            "merged": self.merged,
+            "duplicate_clusters": len(self.duplicates),
             "empty_rows": self.empty_rows,
             "errors": self.errors,
             "warnings": self.warnings,
@@ -108,6 +125,7 @@ class Report:
             "counts": self.counts(),
             "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()},
             "issues": [i.to_dict() for i in self.issues],
+            "duplicates": self.duplicates_frame().to_dict("records"),
         }
 
     def to_json(self, indent: int | None = 2) -> str:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .checks import run_checks
+from .duplicates import find_duplicates
+from .duplicates_policy import resolve_duplicates
+from .issues import ERROR
 from .mapping import MappedTable, apply_profile
 from .profile import Profile
 from .report import Report
@@ -25,9 +28,15 @@ def validate_table(
     tick: Callable[[int], object] | None = None,
 ) -> tuple[MappedTable, Report]:
     """Map and check; return the mapped table and a Report whose issues are ordered file-level first,
-    then by row. Rows with an error are the Report's `rejected_rows`."""
+    then by row. Rows with an error are the Report's `rejected_rows`; rows merged into a duplicate (profile
+    `duplicates: merge`) are its `merged_rows` and are no longer in `mapped.frame`."""
+    policies = profile.duplicate_policies()
     mapped = apply_profile(table, profile, schema, owner_as=owner_as, tick=tick)
     issues = list(table.issues) + mapped.issues + run_checks(mapped, profile, schema)
+    rejected = {i.row for i in issues if i.severity == ERROR and i.row is not None}
+    clusters = find_duplicates(mapped)
+    outcome = resolve_duplicates(mapped, clusters, policies, rejected, schema.targets(profile.entity))
+    issues += outcome.issues
     issues.sort(key=lambda i: (i.row is not None, i.row or 0))
     report = Report(
         source=str(table.path),
@@ -39,5 +48,7 @@ def validate_table(
         profile=str(profile.path) if profile.path else profile.name,
         schema=schema.source,
         table=table,
+        duplicates=clusters,
+        merged_rows=outcome.merged_rows,
     )
     return mapped, report

@@ -1,0 +1,391 @@
+"""Duplicates inside one file: the keys, the folding, the fuzzy cutoff, the policies and their reconciliation."""
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import migrate
+from migrate.duplicates import find_duplicates, valid_inn
+from migrate.duplicates_policy import merge_records, merge_spec
+from migrate.fuzzy import company_key, near_duplicate_names
+from migrate.issues import ProfileError
+from migrate.mapping import REJECT_REASONS, REJECT_ROW, apply_profile
+from migrate.profile import Profile, load_profile, profile_from_dict
+from migrate.schema import load_schema
+from migrate.table import SourceTable
+from migrate.validate import validate_table
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+SCHEMA = load_schema()
+ACCOUNT = load_schema(ROOT / "samples" / "account.json")
+
+CONTACT_COLUMNS = {
+    "ФИО": "Полное имя",
+    "Тел": "Рабочий телефон",
+    "Моб": "Мобильный телефон",
+    "Почта": "Рабочий email",
+    "Прим": "Примечание к контакту",
+    "Теги": "Тег контакта",
+}
+COMPANY_COLUMNS = {"Название": "Название (компания)", "ИНН": "ИНН", "Тел": "Рабочий телефон"}
+
+
+def _table(rows: list[dict[str, str]]) -> SourceTable:
+    headers = list(dict.fromkeys(h for r in rows for h in r)) or ["ФИО"]
+    frame = pd.DataFrame([[r.get(h, "") for h in headers] for r in rows], columns=headers, dtype=object)
+    frame.index = pd.RangeIndex(2, len(rows) + 2)
+    return SourceTable(frame=frame, path=Path("base.csv"), kind="csv")
+
+
+def _profile(entity: str, columns: dict[str, str], duplicates: object = None) -> Profile:
+    data = {"version": 1, "entity": entity, "columns": columns, "owners": {"default": "Анна Смирнова"}}
+    if duplicates is not None:
+        data["duplicates"] = duplicates
+    return profile_from_dict(data)
+
+
+def _contacts(rows, duplicates=None, columns=CONTACT_COLUMNS):
+    table = _table(rows)
+    used = {s: t for s, t in columns.items() if s in table.frame.columns}
+    return validate_table(table, _profile("contacts", used, duplicates), SCHEMA)
+
+
+def _companies(rows, duplicates=None):
+    table = _table(rows)
+    used = {s: t for s, t in COMPANY_COLUMNS.items() if s in table.frame.columns}
+    return validate_table(table, _profile("companies", used, duplicates), ACCOUNT)
+
+
+def _clusters(report) -> set[tuple[str, tuple[int, ...]]]:
+    return {(c.entity, tuple(c.rows)) for c in report.duplicates}
+
+
+# --- keys ----------------------------------------------------------------------------------------------------
+
+
+def test_one_phone_in_different_formats_and_columns_is_one_cluster():
+    _, report = _contacts([
+        {"ФИО": "Иван", "Тел": "8 (916) 123-45-67"},
+        {"ФИО": "Пётр", "Тел": "+7 903 000 11 22"},
+        {"ФИО": "Иван П.", "Тел": "", "Моб": "+7 916 123 45 67"},
+        {"ФИО": "И. Петров", "Тел": "+7 495 765-43-21, 79161234567"},  # the second number goes to "Другой телефон"
+    ])  # fmt: skip
+    assert _clusters(report) == {("contacts", (2, 4, 5))}
+    cluster = report.duplicates[0]
+    assert [(m.key_kind, m.key, m.header) for m in cluster.members] == [
+        ("phone", "+79161234567", "Рабочий телефон"),
+        ("phone", "+79161234567", "Мобильный телефон"),
+        ("phone", "+79161234567", "Другой телефон"),
+    ]
+    frame = report.duplicates_frame()
+    assert list(frame.columns) == ["cluster", "entity", "key_kind", "key", "row", "score"]
+    assert frame["row"].tolist() == [2, 4, 5] and set(frame["score"]) == {100.0}
+
+
+def test_email_matches_whatever_its_case_and_chains_join_clusters():
+    _, report = _contacts([
+        {"ФИО": "А", "Тел": "+7 916 100-00-01", "Почта": ""},
+        {"ФИО": "Б", "Тел": "+7 916 100-00-01", "Почта": "Olga.S@Yandex.RU"},
+        {"ФИО": "В", "Тел": "", "Почта": "olga.s@yandex.ru"},
+        {"ФИО": "Г", "Тел": "", "Почта": "other@yandex.ru"},
+    ])  # fmt: skip
+    assert _clusters(report) == {("contacts", (2, 3, 4))}
+    third = report.duplicates[0].members[2]
+    assert (third.key_kind, third.key, third.via) == ("email", "olga.s@yandex.ru", 3)
+    issue = next(i for i in report.issues if i.row == 4)
+    assert issue.code == "duplicate_row" and issue.suggestion == "row 2"
+    assert "e-mail 'olga.s@yandex.ru', through row 3" in issue.message and issue.value == "olga.s@yandex.ru"
+
+
+def test_phone_extensions_are_different_people():
+    _, report = _contacts([{"Тел": "+7 495 123-45-67 доб. 101"}, {"Тел": "+7 495 123-45-67 доб. 102"}])
+    assert report.duplicates == []
+
+
+def test_companies_by_inn_and_by_folded_name():
+    _, report = _companies([
+        {"Название": "ПАО «Уралхиммаш»", "ИНН": "7707083893"},
+        {"Название": "ООО «Ромашка»", "ИНН": ""},
+        {"Название": "Уральский химмаш", "ИНН": "7707 083 893 / 770701001"},  # INN/KPP in one cell
+        {"Название": 'Ромашка ООО', "ИНН": ""},
+        {"Название": "Общество с ограниченной ответственностью „Ромашка“", "ИНН": ""},
+    ])  # fmt: skip
+    assert _clusters(report) == {("companies", (2, 4)), ("companies", (3, 5, 6))}
+    kinds = {c.rows[0]: {m.key_kind for m in c.members} for c in report.duplicates}
+    assert kinds == {2: {"inn"}, 3: {"name"}}
+    assert report.duplicates[1].members[0].key == "ромашка"
+
+
+def test_placeholder_and_bad_check_digit_inns_join_nothing():
+    assert valid_inn("7707083893") and valid_inn("500100732259")
+    assert not valid_inn("0000000000") and not valid_inn("1234567890") and not valid_inn("770708389")
+    rows = [{"Название": f"Фирма {n}", "ИНН": inn} for n, inn in enumerate(["0000000000", "0000000000", "1234567890",
+                                                                          "1234567890"])]  # fmt: skip
+    assert _companies(rows)[1].duplicates == []
+
+
+def test_same_name_with_different_inns_are_namesakes_not_duplicates():
+    _, report = _companies([
+        {"Название": "ООО «Альфа»", "ИНН": "7707083893"},
+        {"Название": "АО Альфа", "ИНН": "7728168971"},
+        {"Название": "Альфа", "ИНН": ""},  # no INN: may be either, joined to the first
+        {"Название": "ООО Бета", "ИНН": "1234567890"},
+        {"Название": "Бета", "ИНН": "1234567891"},  # bad check digits, but two different INNs all the same
+    ])  # fmt: skip
+    assert _clusters(report) == {("companies", (2, 4))}
+
+
+# --- folding and the fuzzy cutoff --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ООО «Ромашка»", "Ромашка ООО", '"Ромашка"', "„Ромашка“", "'Ромашка'", "ООО \"РОМАШКА\"", "АО Ромашка",
+        "Общество с ограниченной ответственностью «Ромашка»", "Закрытое акционерное общество Ромашка",
+        "ИП Ромашка", "Ромашка, LLC", "Romashka Ltd.".replace("Romashka", "Ромашка"), "OOO Ромашка",
+        "  ромашка  ", "ПАО “Ромашка”",
+    ],
+)  # fmt: skip
+def test_legal_forms_quotes_and_case_fold_to_one_key(name):
+    assert company_key(name) == "ромашка"
+
+
+def test_folding_keeps_what_makes_a_name():
+    assert company_key("Ёлка-Палка") == "елка палка"
+    assert company_key("ООО") == "ооо"  # a name that is only a legal form is not emptied
+    assert company_key("Аомори") == "аомори"  # "АО" inside a word is not a legal form
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Стройресурс", "Строй-Ресурс"),
+        ("Грандмаркет", "Гранд Маркет"),
+        ("Стройресурс", "Стройрессурс"),
+        ("ООО Энерготехмонтаж", "Энерготехмантаж"),
+        ("Промтехснабжение", "Пормтехснабжение"),  # the typo is in the first letters: found by the suffix block
+        ("Сибтрансавтосервис", "Сибтрнсавтосервис"),
+        ("Стройтехмонтажсервис", "Стройтехмонатжсервис"),  # two neighbours swapped: one typo
+    ],
+)
+def test_spelling_variants_are_near_duplicates(a, b):
+    pairs = near_duplicate_names([company_key(a), company_key(b)])
+    assert [(i, j) for i, j, _ in pairs] == [(0, 1)]
+    assert 88 <= pairs[0][2] < 100
+
+
+#: distinct firms a customer base really holds side by side, many sharing words, roots or all but a letter
+DISTINCT = [
+    "Стройресурс", "Стройсервис", "Стройинвест", "Стройинвестор", "Стройторг", "Стройтехника",
+    "Стройтехнология", "Альфа-Трейд", "Альфа-Транс", "Альфа", "Альфа Групп", "Вектор", "Вектор-М",
+    "Вектор Плюс", "Сигма-1", "Сигма-2", "Гарант", "Гранит", "Партнер", "Партнеры", "Техносила", "Техносфера",
+    "Мегаполис", "Метрополис", "Энергосбыт", "Энергоснаб", "Трансавто", "Трансавиа", "Агропром", "Агроком",
+    "Промстрой", "Промстройка", "Строймаш", "Строймаркет", "Техноторг", "Технотрейд", "Стройресурс-М",
+    "Сибирьтелеком", "Сибирьтехком", "Уралсталь", "Уралсталь-2", "Электрон", "Электра", "Союзснаб",
+    "Союзсбыт", "Росинвест", "Росинвест-Север", "Меридиан", "Меридиан-Н", "Инвестстрой", "Инвестстрой М",
+    "Стройресурс Казань", "Стройресурс Рязань", "Стройресурс НН", "Стройресурс НК", "Техстрой 2000",
+    "Техстрой 3000",
+]  # fmt: skip
+
+
+def test_no_false_cluster_among_distinct_companies():
+    keys = [company_key(n) for n in DISTINCT]
+    assert len(set(keys)) == len(keys)
+    assert near_duplicate_names(keys) == []
+    _, report = _companies([{"Название": n} for n in DISTINCT])
+    assert report.duplicates == []
+
+
+# --- the dirty base nobody on the team wrote ------------------------------------------------------------------
+
+
+def test_every_planted_cluster_is_found_and_no_other():
+    key = json.loads((FIXTURES / "dup_base.json").read_text(encoding="utf-8"))
+    report = migrate.validate(FIXTURES / "dup_base.csv", FIXTURES / "dup_base.yaml", ROOT / "samples" / "account.json")
+    assert report.read == key["rows"] >= 300
+    planted = {(c["entity"], tuple(c["rows"])) for c in key["clusters"]}
+    assert _clusters(report) == planted
+    kinds = {(c.entity, tuple(c.rows)): {m.key_kind for m in c.members[1:]} for c in report.duplicates}
+    for c in key["clusters"]:
+        assert c["kind"] in kinds[(c["entity"], tuple(c["rows"]))], c["what"]
+    # a contacts file: a contact cluster is a duplicate; a company in several rows is expected repetition,
+    # warned about where it is spelled differently — every planted company cluster is
+    by_code = report.by_code()
+    assert by_code["duplicate_row"] == sum(len(c["rows"]) - 1 for c in key["clusters"] if c["entity"] == "contacts")
+    assert by_code["repeated_in_rows"] == sum(len(c["rows"]) - 1 for c in key["clusters"] if c["entity"] == "companies")
+
+
+# --- policies --------------------------------------------------------------------------------------------------
+
+DUPES = [
+    {"ФИО": "Иван Петров", "Тел": "8 (916) 123-45-67", "Почта": "ivan@mail.ru", "Прим": "первый", "Теги": "vip"},
+    {"ФИО": "Анна", "Тел": "+7 903 000 11 22", "Почта": "anna@mail.ru"},
+    {"ФИО": "Петров Иван", "Тел": "+7 916 123 45 67", "Моб": "+7 925 555-66-77", "Почта": "IVAN@mail.ru",
+     "Прим": "второй", "Теги": "опт, vip"},
+    {"ФИО": "Плохой", "Тел": "не звонить", "Почта": "anna@mail.ru"},
+    {"ФИО": "И. П.", "Тел": "+7 495 111-22-33, +7 916 123-45-67", "Почта": "petrov@work.ru", "Прим": "третий"},
+]  # fmt: skip
+
+
+def test_report_policy_warns_and_changes_nothing():
+    mapped, report = _contacts(DUPES)
+    assert report.reconciliation() == "read 5 = exported 4 + rejected 1"
+    assert report.rejected_rows == [5]  # the bad phone, not the duplicate
+    dup = report.to_frame(code="duplicate_row")
+    assert dup["row"].tolist() == [4, 5, 6] and dup["severity"].eq("warning").all()
+    assert dup["suggestion"].tolist() == ["row 2", "row 3", "row 2"]
+    assert len(mapped.frame) == 5
+
+
+def test_keep_first_rejects_later_members_with_the_reason(tmp_path):
+    table = _table(DUPES)
+    profile = _profile("contacts", CONTACT_COLUMNS, {"contacts": "keep-first"})
+    report = migrate.export(table, profile, tmp_path / "out.xlsx", SCHEMA)
+    assert report.read == report.exported + report.rejected
+    assert report.reconciliation() == "read 5 = exported 2 + rejected 3"
+    assert report.rejected_rows == [4, 5, 6]
+    errors = report.to_frame(code="duplicate_rejected")
+    assert errors["row"].tolist() == [4, 6] and errors["severity"].eq("error").all()
+    assert all("Duplicate of row 2" in m for m in errors["message"])
+    # row 5 is rejected for its bad phone already: it is not "kept", it is told it duplicates row 3
+    assert report.to_frame(code="duplicate_row")["row"].tolist() == [5]
+    ws = openpyxl.load_workbook(report.outputs["rejects"][0], read_only=True).active
+    head, *body = list(ws.iter_rows(values_only=True))
+    reasons = {r[head.index(REJECT_ROW)]: r[head.index(REJECT_REASONS)] for r in body}
+    assert sorted(reasons) == [4, 5, 6] and "Duplicate of row 2" in reasons[4]
+
+
+def test_merge_keeps_every_phone_email_note_and_tag_in_the_first_row(tmp_path):
+    table = _table(DUPES)
+    profile = _profile("contacts", CONTACT_COLUMNS, "merge")
+    report = migrate.export(table, profile, tmp_path / "out.xlsx", SCHEMA)
+    assert report.reconciliation() == "read 5 = exported 2 + merged 2 + rejected 1"
+    assert report.merged_rows == [4, 6] and report.counts()["merged"] == 2
+    assert report.read == report.exported + report.merged + report.rejected
+    ws = openpyxl.load_workbook(report.outputs["import"][0], read_only=True).active
+    head, *body = [["" if v is None else v for v in r] for r in ws.iter_rows(values_only=True)]
+    assert len(body) == report.exported
+    first = dict(zip(head, body[0], strict=True))
+    assert first["Полное имя"] == "Иван Петров"
+    assert first["Рабочий телефон"] == "+79161234567"
+    assert first["Мобильный телефон"] == "+79255556677"
+    assert first["Другой телефон"] == "+74951112233"  # not mapped by the profile: added for the merge
+    assert first["Рабочий email"] == "ivan@mail.ru" and first["Другой email"] == "petrov@work.ru"
+    assert first["Примечание к контакту"] == "первый\nвторой\nтретий"
+    assert first["Тег контакта"] == "vip, опт"
+    merged = report.to_frame(code="duplicate_merged")
+    assert merged["row"].tolist() == [4, 6] and merged["severity"].eq("warning").all()
+    assert "'Полное имя' could not be kept" in merged["message"].iloc[0]
+
+
+def test_merge_fills_empty_cells_and_names_what_it_could_not_keep():
+    spec = merge_spec(["Полное имя", "Должность", "Рабочий телефон"], SCHEMA.targets("contacts"), "contacts")
+    merged, dropped = merge_records(
+        [{"Полное имя": "Иван", "Должность": "", "Рабочий телефон": "+79161234567"},
+         {"Полное имя": "Ваня", "Должность": "Директор", "Рабочий телефон": "+79031112233"}],
+        spec,
+    )  # fmt: skip
+    assert merged == {"Полное имя": "Иван", "Должность": "Директор", "Рабочий телефон": "+79161234567",
+                      "Другой телефон": "+79031112233"}  # fmt: skip
+    assert dropped == [["Полное имя"]]
+
+
+PHONES = ["+7 916 111-11-11", "89161111111", "+7 903 222 33 44", "8 (925) 555-66-77", "+79032223344, +79264440001"]
+EMAILS = ["a@x.ru", "A@X.RU", "b@y.ru", "c@z.ru", "B@y.ru"]
+NOTES = ["позвонить", "счёт 12", "VIP клиент"]
+ROW = st.fixed_dictionaries({
+    "ФИО": st.sampled_from(["Иван", "Анна", ""]),
+    "Тел": st.sampled_from(PHONES + [""]),
+    "Моб": st.sampled_from(PHONES[:4] + [""]),
+    "Почта": st.sampled_from(EMAILS + [""]),
+    "Прим": st.sampled_from(NOTES + [""]),
+})  # fmt: skip
+
+
+def _values(frame: pd.DataFrame, code: str, fold: bool = False) -> set[str]:
+    headers = [h for h in frame.columns if SCHEMA.targets("contacts")[h].code == code]
+    values = {v.strip() for h in headers for cell in frame[h] for v in cell.split(",") if v.strip()}
+    return {v.casefold() for v in values} if fold else values
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ROW, min_size=1, max_size=8))
+def test_merge_never_loses_a_phone_email_or_note(rows):
+    """The set of phones, e-mails (case-folded) and notes across the output equals the input's. Not the
+    multiset: the key two rows share is written once — that is what merging is."""
+    table = _table(rows)
+    before, _ = validate_table(table, _profile("contacts", CONTACT_COLUMNS), SCHEMA)
+    after, report = validate_table(table, _profile("contacts", CONTACT_COLUMNS, "merge"), SCHEMA)
+    assert report.read == report.exported + report.merged + report.rejected
+    assert set(after.frame.index) == set(before.frame.index) - set(report.merged_rows)
+    assert _values(after.frame, "PHONE") == _values(before.frame, "PHONE")
+    assert _values(after.frame, "EMAIL", fold=True) == _values(before.frame, "EMAIL", fold=True)
+    home = {i.row: int(i.suggestion.split()[1]) for i in report.issues if i.code == "duplicate_merged"}
+    assert sorted(home) == report.merged_rows
+    notes_out = after.frame["Примечание к контакту"]
+    for row, note in before.frame["Примечание к контакту"].items():
+        assert not note or note in notes_out[home.get(row, row)].split("\n")
+    lines = {line for cell in notes_out for line in cell.split("\n") if line}
+    assert lines == {n for n in before.frame["Примечание к контакту"] if n}
+
+
+# --- linked entities and the profile key -------------------------------------------------------------------------
+
+
+def test_one_contact_in_several_deals_is_reported_not_an_error():
+    rows = [
+        {"Сделка": "Поставка", "Контакт": "Иван", "Тел": "8 916 123-45-67", "Компания": "ООО Ромашка"},
+        {"Сделка": "Монтаж", "Контакт": "Иван", "Тел": "+79161234567", "Компания": "Ромашка"},
+        {"Сделка": "Сервис", "Контакт": "Анна", "Тел": "+79031112233", "Компания": "Лютик"},
+    ]
+    columns = {"Сделка": "Название сделки", "Контакт": "Полное имя (контакт)", "Тел": "Рабочий телефон (контакт)",
+               "Компания": "Название (компания)"}  # fmt: skip
+    _, report = validate_table(_table(rows), _profile("leads", columns), SCHEMA)
+    assert _clusters(report) == {("contacts", (2, 3)), ("companies", (2, 3))}
+    assert all(c.linked for c in report.duplicates)
+    # the contact is written the same way in both deals: listed in the clusters, no warning; the company is
+    # spelled two ways, which is what would make two companies: one warning
+    [warning] = report.to_frame(code="repeated_in_rows").itertuples()
+    assert (warning.row, warning.field, warning.suggestion) == (3, "Название (компания)", "row 2")
+    assert "'Ромашка' here, 'ООО Ромашка' there" in warning.message
+    assert report.errors == 0 and report.exported == 3
+
+
+def test_profile_duplicates_key_round_trips_and_is_checked(tmp_path):
+    profile = _profile("contacts", CONTACT_COLUMNS, {"contacts": "merge", "companies": "report"})
+    assert profile.duplicate_policies() == {"contacts": "merge", "companies": "report"}
+    again = load_profile(profile.save(tmp_path / "p.yaml"))
+    assert again.duplicates == profile.duplicates and again.duplicate_policies() == profile.duplicate_policies()
+    assert _profile("companies", COMPANY_COLUMNS, "keep-first").duplicate_policies()["companies"] == "keep-first"
+    assert _profile("leads", {"a": "Название сделки"}).duplicate_policies() == {"contacts": "report",
+                                                                                "companies": "report"}  # fmt: skip
+    with pytest.raises(ProfileError, match="duplicates"):
+        _profile("contacts", CONTACT_COLUMNS, "drop-them")
+    with pytest.raises(ProfileError, match="duplicates/companies: 'merge' acts on rows"):
+        _profile("contacts", CONTACT_COLUMNS, {"companies": "merge"})
+    with pytest.raises(ProfileError, match="duplicates: 'keep-first' acts on rows"):
+        _profile("leads", {"a": "Название сделки"}, "keep-first")
+
+
+def test_report_json_carries_clusters_and_counts():
+    _, report = _contacts(DUPES, "merge")
+    data = json.loads(report.to_json())
+    assert data["counts"]["merged"] == 2 and data["counts"]["duplicate_clusters"] == 2
+    assert data["duplicates"][0] == {"cluster": 1, "entity": "contacts", "key_kind": "phone",
+                                     "key": "+79161234567", "row": 2, "score": 100.0}  # fmt: skip
+
+
+def test_find_duplicates_on_the_mapped_table_directly():
+    table = _table([{"Название": "Грандмаркет"}, {"Название": "Гранд Маркет"}, {"Название": "Грандлайн"}])
+    mapped = apply_profile(table, _profile("companies", {"Название": "Название (компания)"}), SCHEMA)
+    [cluster] = find_duplicates(mapped)
+    assert (cluster.entity, cluster.rows, cluster.linked) == ("companies", [2, 3], False)
+    assert [m.key_kind for m in cluster.members] == ["fuzzy-name", "fuzzy-name"]
+    assert cluster.members[1].score == pytest.approx(95.7, abs=0.1)
