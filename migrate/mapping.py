@@ -28,6 +28,7 @@ from .resolve import (
 from .schema import AccountSchema, Target
 from .table import SourceTable
 from .transforms import TransformContext, apply_transform
+from .transforms_more import split_person_name
 
 #: columns the rejects workbook adds; a re-run of a fixed rejects file ignores them
 REJECT_ROW = "Строка источника"
@@ -92,6 +93,7 @@ def apply_profile(
         if tick:
             tick(1)
     _merge_overflow(out, overflow, table.frame.index)
+    _split_names(out, plan, targets)
     mapped = MappedTable(
         frame=pd.DataFrame(out, index=table.frame.index),
         entity=profile.entity,
@@ -210,6 +212,23 @@ def _route_extras(
 def _join(left: pd.Series, right: pd.Series) -> pd.Series:
     both = pd.concat([left, right], axis=1).fillna("")
     return both.apply(lambda r: ", ".join(v for v in r if v), axis=1)
+
+
+def _split_names(out: dict[str, pd.Series], plan: list[tuple[str, ColumnSpec, Target]],
+                 targets: dict[str, Target]) -> None:  # fmt: skip
+    """`split_name: true` on a full-name column also fills that entity's first/last name columns (once per
+    distinct name), unless the profile maps those columns itself."""
+    for _, spec, target in plan:
+        if not spec.split_name or target.role != "name" or target.header not in out:
+            continue
+        parts = {t.role: t.header for t in targets.values() if t.entity == target.entity
+                 and t.role in ("first_name", "last_name")}  # fmt: skip
+        names = out[target.header]
+        split = {v: split_person_name(v) for v in names.unique()}
+        given = {v: " ".join(p for p in (n.first, n.middle) if p) for v, n in split.items()}
+        for role, header in parts.items():
+            if header not in out:
+                out[header] = names.map(given if role == "first_name" else {v: n.last for v, n in split.items()})
 
 
 def stage_key(pipeline_id: int, status_id: int) -> str:

@@ -18,7 +18,7 @@ from .fuzzy import Matcher
 from .infer import infer_type
 from .issues import IssueCode
 from .mapping import REJECT_META, MappedTable
-from .profile import Profile
+from .profile import ColumnSpec, Profile
 from .resolve import OwnerResolver
 from .schema import AccountSchema
 from .table import SourceTable
@@ -143,6 +143,9 @@ def field_candidates(mapped: MappedTable, profile: Profile) -> list[tuple[str, s
         spec = profile.columns.get(column, "absent")
         if spec == "absent" and column in mapped.unmapped:
             out.append((column, column, mapped.entity))
+        elif isinstance(spec, ColumnSpec) and spec.create and column not in unknown:
+            if spec.field not in mapped.targets:  # create: true, and the account does not have it yet
+                out.append((column, *_split_suffix(spec.field, mapped.entity)))
         elif column in unknown:
             name, entity = _split_suffix(unknown[column] or column, mapped.entity)
             out.append((column, name, entity))

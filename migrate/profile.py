@@ -19,7 +19,15 @@ import yaml
 from .issues import ProfileError
 from .jsonschema_errors import collect_errors
 
-TRANSFORMS = ("text", "number", "phone", "email", "date", "datetime", "html", "checkbox", "url", "name", "raw")
+#: no transform at all: the cell is written as it was read
+RAW = "raw"
+
+
+def transform_names() -> list[str]:
+    """The transforms a profile may name: the registry's (migrate.transforms) plus "raw"."""
+    from .transforms import TRANSFORMS
+
+    return sorted(TRANSFORMS) + [RAW]
 
 
 @dataclass
@@ -31,6 +39,8 @@ class ColumnSpec:
     values: dict[str, str] = field(default_factory=dict)
     owner: bool = False
     required: bool = False
+    create: bool = False  # the setup plan creates a custom field for it (see migrate.plan)
+    split_name: bool = False  # a full name also fills the entity's first/last name columns
 
     def to_data(self) -> str | dict[str, Any]:
         data: dict[str, Any] = {"field": self.field}
@@ -40,8 +50,9 @@ class ColumnSpec:
             data["values"] = dict(self.values)
         if self.owner:
             data["owner"] = True
-        if self.required:
-            data["required"] = True
+        for flag in ("required", "create", "split_name"):
+            if getattr(self, flag):
+                data[flag] = True
         return self.field if len(data) == 1 else data
 
 
@@ -87,8 +98,8 @@ class Profile:
         required: bool = False,
     ) -> Profile:
         """Map `source` to the import header `target` (replacing any earlier mapping); returns self."""
-        if transform is not None and transform not in TRANSFORMS:
-            raise ProfileError(f"Unknown transform {transform!r}; known: {', '.join(TRANSFORMS)}.")
+        if transform is not None and transform not in transform_names():
+            raise ProfileError(f"Unknown transform {transform!r}; known: {', '.join(transform_names())}.")
         self.columns[source] = ColumnSpec(target, transform, dict(values or {}), owner, required)
         return self
 
@@ -152,7 +163,7 @@ def profile_from_dict(data: Any, where: str = "profile") -> Profile:
     """Validate parsed profile data and build a Profile; raises one ProfileError listing every problem."""
     schema = json.loads(resources.files("migrate").joinpath("profile.schema.json").read_text(encoding="utf-8"))
     data = _text_keys(data)
-    problems = collect_errors(data, schema)
+    problems = collect_errors(data, schema) + _transform_problems(data)
     if not problems:
         problems = duplicates_problems(data["entity"], data.get("duplicates"))
     if problems:
@@ -166,7 +177,8 @@ def profile_from_dict(data: Any, where: str = "profile") -> Profile:
         else:
             columns[source] = ColumnSpec(
                 spec["field"], spec.get("transform"), dict(spec.get("values", {})),
-                spec.get("owner", False), spec.get("required", False),
+                spec.get("owner", False), spec.get("required", False), spec.get("create", False),
+                spec.get("split_name", False),
             )  # fmt: skip
     owners = data.get("owners") or {}
     return Profile(
@@ -179,6 +191,19 @@ def profile_from_dict(data: Any, where: str = "profile") -> Profile:
         description=data.get("description"),
         duplicates=data.get("duplicates"),
     )
+
+
+def _transform_problems(data: dict[str, Any]) -> list[str]:
+    """Transform names are checked against the registry, so a new transform needs no schema edit."""
+    known = transform_names()
+    columns = data.get("columns") if isinstance(data, dict) else None
+    if not isinstance(columns, dict):
+        return []
+    return [
+        f"columns/{source}/transform: {spec['transform']!r} is not one of {known}"
+        for source, spec in columns.items()
+        if isinstance(spec, dict) and "transform" in spec and spec["transform"] not in known
+    ]
 
 
 def duplicates_problems(entity: str, value: str | dict[str, str] | None) -> list[str]:

@@ -83,3 +83,11 @@ def test_plan_markdown_and_json(tmp_path, plan):
     assert "## Custom fields" in md and "| Отрасль |" in md
     data = migrate.write_plan(plan, tmp_path / "plan.json").read_text(encoding="utf-8")
     assert '"type": "multiselect"' in data
+
+
+def test_create_true_plans_a_field_for_a_mapped_column(tmp_path):
+    profile = migrate.load_profile(FIX / "plan_base.yaml")
+    profile.columns["Площадь"] = migrate.ColumnSpec("Площадь, м²", create=True)
+    plan = migrate.plan(FIX / "plan_base.csv", profile, ACCOUNT)
+    row = plan.fields.set_index("source_column").loc["Площадь"]
+    assert (row["field"], row["type"], row["action"]) == ("Площадь, м²", "numeric", "create")

@@ -286,3 +286,22 @@ def test_text_longer_than_an_excel_cell_is_rejected_not_cut(tmp_path):
     (issue,) = issues_of(report, IssueCode.TEXT_TOO_LONG)
     assert issue.row == 2 and "40000" in issue.message
     assert report.rejected_rows == [2]
+
+
+def test_split_name_fills_first_and_last_name_in_russian_order(tmp_path):
+    src = tmp_path / "people.csv"
+    src.write_text("Сделка;ФИО\nОкна;Иванов Иван Иванович\nДвери;Анна Смирнова\n", encoding="utf-8")
+    profile = migrate.profile.Profile(entity="leads", columns={})
+    profile.map("Сделка", "Название сделки")
+    profile.columns["ФИО"] = migrate.ColumnSpec("Полное имя (контакт)", split_name=True)
+    mapped = migrate.apply_profile(src, profile, ACCOUNT)
+    assert list(mapped.frame["Фамилия (контакт)"]) == ["Иванов", "Смирнова"]
+    assert list(mapped.frame["Имя (контакт)"]) == ["Иван Иванович", "Анна"]
+    assert list(mapped.frame["Полное имя (контакт)"]) == ["Иванов Иван Иванович", "Анна Смирнова"]
+
+
+def test_unknown_transform_in_a_profile_names_the_registry(tmp_path):
+    p = tmp_path / "p.yaml"
+    p.write_text("version: 1\nentity: leads\ncolumns:\n  A: {field: X, transform: upper}\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match="columns/A/transform: 'upper' is not one of .*'phone'"):
+        migrate.load_profile(p)
