@@ -8,6 +8,7 @@ The public API, for notebooks and scripts; the `amomigrate` command is a thin la
 """
 
 from .api import apply_profile, draft_profile, export, inspect, plan, read_source, validate, write_plan
+from .duplicates import Cluster, find_duplicates
 from .issues import (
     AmoApiError,
     Issue,
@@ -27,6 +28,7 @@ from .table import SourceTable
 __all__ = [
     "AccountSchema",
     "AmoApiError",
+    "Cluster",
     "ColumnSpec",
     "Issue",
     "IssueCode",
@@ -43,6 +45,7 @@ __all__ = [
     "builtin_profiles",
     "draft_profile",
     "export",
+    "find_duplicates",
     "inspect",
     "load_profile",
     "load_schema",

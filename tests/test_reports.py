@@ -45,7 +45,8 @@ def test_rejects_cells_with_errors_are_red_and_commented(exported):
 def test_report_workbook_has_summary_counts_issues_and_annotated_rows(exported):
     report, out = exported
     wb = openpyxl.load_workbook(out.with_name("report.xlsx"))
-    assert wb.sheetnames == ["Summary", "By column", "Issues", "Rows"]
+    dup = ["Duplicates"] if report.duplicates else []
+    assert wb.sheetnames == ["Summary", "By column", "Issues", *dup, "Rows"]
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["reconciliation"] == report.reconciliation()
     assert summary["read"] == 300
@@ -78,3 +79,14 @@ def test_repr_html_shows_the_summary():
     report = migrate.validate(SAMPLE, "customers", ACCOUNT)
     block = report._repr_html_()
     assert report.reconciliation() in block and "unknown_status" in block
+
+
+def test_duplicate_clusters_appear_in_the_report_workbook_and_page(tmp_path):
+    fix = Path(__file__).parent / "fixtures"
+    report = migrate.validate(fix / "dup_base.csv", fix / "dup_base.yaml")
+    assert report.duplicates
+    wb = openpyxl.load_workbook(migrate.write_report(report, tmp_path / "r.xlsx"))
+    assert "Duplicates" in wb.sheetnames
+    assert wb["Duplicates"].max_row == len(report.duplicates_frame()) + 1
+    page = migrate.write_report(report, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert f"Duplicates ({len(report.duplicates)} clusters)" in page

@@ -80,8 +80,19 @@ def report_html(report: Report) -> str:
         f"<!doctype html><html lang='ru'><head><meta charset='utf-8'><title>amomigrate report — {name}</title>"
         f"<style>{_CSS}</style></head><body><h1>{name}</h1>{report._repr_html_()}"
         f"<h2>Issues by column and code</h2>{issues_chart(report)}"
-        f"<h2>Issues</h2><table><tr>{head}</tr>{rows}</table>{more}</body></html>"
+        f"<h2>Issues</h2><table><tr>{head}</tr>{rows}</table>{more}{duplicates_html(report)}</body></html>"
     )
+
+
+def duplicates_html(report: Report) -> str:
+    """The duplicate clusters (every member row with its key and score), capped like the issue table."""
+    if not report.duplicates:
+        return ""
+    frame = report.duplicates_frame()
+    shown = frame.head(MAX_TABLE_ROWS)
+    head = "".join(f"<th>{c}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in r) + "</tr>" for r in shown.itertuples(index=False))
+    return f"<h2>Duplicates ({len(report.duplicates)} clusters)</h2><table><tr>{head}</tr>{rows}</table>"
 
 
 def _e(value: object) -> str:

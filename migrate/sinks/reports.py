@@ -69,6 +69,8 @@ def write_report(report: Report, path: str | Path) -> Path:
 
 def _write_report_workbook(report: Report, path: Path) -> None:
     plain = {"Summary": summary_frame(report), "By column": by_column_frame(report), "Issues": report.to_frame()}
+    if report.duplicates:
+        plain["Duplicates"] = report.duplicates_frame()
     annotated = {}
     if report.table is not None:
         rows = sorted({i.row for i in report.issues if i.row is not None})[:MAX_ANNOTATED_ROWS]
