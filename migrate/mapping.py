@@ -122,12 +122,24 @@ def _column_issues(table: SourceTable, profile: Profile, targets: dict[str, Targ
         if source not in table.frame.columns:
             issues.append(make_issue(IssueCode.MISSING_COLUMN, column=source, field=spec.field))
         elif spec.field not in targets:
-            hints = [m.choice for m in headers.suggest_many(spec.field)]
+            hints = _header_hints(spec.field, targets)
             issues.append(
                 make_issue(IssueCode.UNKNOWN_FIELD, column=source, field=spec.field, entity=profile.entity,
                            suggestion=" | ".join(hints) or None)
             )  # fmt: skip
     return issues
+
+
+_SUFFIXES = (" (контакт)", " (компания)", " (сделка)")
+
+
+def _header_hints(wanted: str, targets: dict[str, Target]) -> list[str]:
+    """Close import headers for an unknown one: its name is compared with names of the same entity
+    suffix only, so "ИНН (компания)" is not 'close' to every "… (компания)" header by its suffix alone."""
+    suffix = next((x for x in _SUFFIXES if wanted.endswith(x)), "")
+    same = {h[: len(h) - len(suffix)] if suffix else h: h for h in targets if h.endswith(suffix)}
+    base = wanted[: len(wanted) - len(suffix)] if suffix else wanted
+    return [same[m.choice] for m in Matcher(list(same), cutoff=75).suggest_many(base)]
 
 
 def _plan(table: SourceTable, profile: Profile, targets: dict[str, Target]) -> list[tuple[str, ColumnSpec, Target]]:

@@ -305,3 +305,9 @@ def test_unknown_transform_in_a_profile_names_the_registry(tmp_path):
     p.write_text("version: 1\nentity: leads\ncolumns:\n  A: {field: X, transform: upper}\n", encoding="utf-8")
     with pytest.raises(ProfileError, match="columns/A/transform: 'upper' is not one of .*'phone'"):
         migrate.load_profile(p)
+
+
+def test_unknown_field_suggestions_compare_names_not_entity_suffixes():
+    report = migrate.validate(DIRTY, DIRTY_PROFILE)  # fresh account: no ИНН field
+    (inn,) = [i for i in issues_of(report, IssueCode.UNKNOWN_FIELD) if i.field == "ИНН (компания)"]
+    assert inn.suggestion is None
