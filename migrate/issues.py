@@ -31,6 +31,7 @@ class IssueCode(StrEnum):
     NO_OWNER_COLUMN = "no_owner_column"
     # owners
     UNKNOWN_OWNER = "unknown_owner"
+    INACTIVE_OWNER = "inactive_owner"
     EMPTY_OWNER = "empty_owner"
     UNCHECKED_OWNER = "unchecked_owner"
     # values
@@ -73,6 +74,11 @@ CATALOGUE: dict[IssueCode, tuple[str, str]] = {
         "AmoCRM will make the importing user responsible for every record.",
     ),
     IssueCode.UNKNOWN_OWNER: (ERROR, "Owner {value!r} is not a user of the account."),
+    IssueCode.INACTIVE_OWNER: (
+        ERROR,
+        "Owner {value!r} is a deactivated user; AmoCRM refuses one as responsible. Map them to an active "
+        "user in owners.map, or reactivate them.",
+    ),
     IssueCode.EMPTY_OWNER: (ERROR, "The owner is empty and the profile has no owners.default."),
     IssueCode.UNCHECKED_OWNER: (
         WARNING,

@@ -97,12 +97,14 @@ class OwnerResolver:
         if not self.users:
             return
         wanted = list(self._map.values()) + ([default] if default is not None else [])
-        bad = sorted({str(v) for v in wanted if self._user_for(str(v)) is None})
+        bad = sorted({str(v) for v in wanted if not ((u := self._user_for(str(v))) and u.active)})
         if bad:
             hints = [
                 f"{b!r}" + (f" (did you mean {m.choice!r}?)" if (m := self.matcher.suggest(b)) else "") for b in bad
             ]
-            raise ProfileError("Profile owners name users the account does not have: " + ", ".join(hints) + ".")
+            raise ProfileError(
+                "Profile owners name users the account does not have (or has deactivated): " + ", ".join(hints) + "."
+            )
 
     def _user_for(self, text: str) -> User | None:
         text = text.strip()
@@ -130,6 +132,8 @@ class OwnerResolver:
         if not self.users:
             return Verdict(target, IssueCode.UNCHECKED_OWNER)
         user = self._user_for(target)
+        if user is not None and not user.active:
+            return Verdict(value, IssueCode.INACTIVE_OWNER)
         if user is not None:
             return Verdict(self._write(user, target))
         match = self.matcher.suggest(target)

@@ -324,8 +324,8 @@ XLSX_PLANTS: list[Plant] = [
         "Менеджер",
         "Елена Морозова",
         "owner is an inactive user",
-        "ok",
-        "a user of the account (inactive); no issue code covers this yet",
+        "error",
+        "inactive_owner (AmoCRM refuses a deactivated user as responsible)",
     ),
     # stages
     *plants((14, 84, 174), "Этап", "Переговры", "stage typo", "ok", "profile values → Переговоры"),
