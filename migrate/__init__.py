@@ -7,7 +7,19 @@ The public API, for notebooks and scripts; the `amomigrate` command is a thin la
 >>> report.to_frame(severity="error")  # doctest: +SKIP
 """
 
-from .api import apply_profile, draft_profile, export, inspect, plan, read_source, validate, write_plan
+from .api import (
+    apply_plan,
+    apply_profile,
+    draft_profile,
+    export,
+    inspect,
+    plan,
+    pull_schema,
+    read_source,
+    upload,
+    validate,
+    write_plan,
+)
 from .duplicates import Cluster, find_duplicates
 from .issues import (
     AmoApiError,
@@ -41,6 +53,7 @@ __all__ = [
     "SourceError",
     "SourceTable",
     "Target",
+    "apply_plan",
     "apply_profile",
     "builtin_profiles",
     "draft_profile",
@@ -50,7 +63,9 @@ __all__ = [
     "load_profile",
     "load_schema",
     "plan",
+    "pull_schema",
     "read_source",
+    "upload",
     "validate",
     "write_plan",
     "write_report",

@@ -198,6 +198,7 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 __all__ = [
+    "apply_plan",
     "apply_profile",
     "draft_profile",
     "export",
@@ -205,7 +206,9 @@ __all__ = [
     "load_profile",
     "load_schema",
     "plan",
+    "pull_schema",
     "read_source",
+    "upload",
     "validate",
     "write_plan",
     "write_report",
@@ -217,7 +220,11 @@ __all__ = [
 # migrate/amocrm (client, journal, uploader). Credentials come from the environment only.
 
 from collections.abc import Callable  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from .amocrm.client import RetryPolicy
+    from .amocrm.results import UploadResult
 
 
 def pull_schema(
@@ -262,15 +269,16 @@ def upload(
     sheet: str | None = None,
     token_file: str | Path | None = None,
     progress: bool = False,
-    retry: Any = None,
+    retry: RetryPolicy | None = None,
     recovery_wait: float = 1.0,
     warn: Callable[[str], None] | None = None,
-) -> Any:
+) -> UploadResult:
     """Validate, then create the rows without errors in AmoCRM; resumable through the journal.
 
     `schema=None` pulls the account's schema first (a dry run without an account uses the bundled
     default). `dry_run=DIR` writes each request's JSON to DIR and sends nothing. Returns an UploadResult
-    (`reconciliation()`, `to_frame`-like `success_frame()`, `outputs`).
+    (`reconciliation()`, `success_frame()`, `outputs`). `retry` and `recovery_wait` tune the waits
+    (tests and rehearsals shorten them).
     """
     from .amocrm.run import env_has_credentials, open_client, pull_to, upload_mapped
     from .amocrm.upload import UploadOptions
@@ -287,11 +295,81 @@ def upload(
             sch = AccountSchema(pull_to(client, None, warn), base.layouts, base.suffixes, source="pulled")
         else:
             sch = _schema(schema)
-        table = _source(source, prof, sheet)
-        mapped, report = validate_table(table, prof, sch)
+        mapped, report, _ = _run(source, prof, sch, sheet=sheet, owner_as="name", progress=progress)
         options = UploadOptions(match_existing=match_existing, progress=progress, recovery_wait=recovery_wait)
         return upload_mapped(mapped, report, sch, prof, client=client, journal=journal, dry_run=dry_run,
                              success=success, errors=errors, options=options, warn=warn)  # fmt: skip
+    finally:
+        if client is not None:
+            client.close()
+
+
+# ==== `plan --apply` (issue 7): make the account match the setup plan =================================
+# Network again, through migrate/amocrm/setup.py: create the missing fields and stages, then re-pull.
+
+if TYPE_CHECKING:
+    from .amocrm.setup import ApplyResult
+
+
+def apply_plan(
+    source: SourceLike,
+    profile: ProfileLike,
+    schema: SchemaLike = None,
+    *,
+    subdomain: str | None = None,
+    domain: str = "amocrm.ru",
+    base_url: str | None = None,
+    out: str | Path | None = None,
+    dry_run: str | Path | None = None,
+    write_schema: str | Path | None = None,
+    write_profile: str | Path | None = None,
+    stage_rules: bool = False,
+    rate: float = 7.0,
+    token_file: str | Path | None = None,
+    sheet: str | None = None,
+    retry: RetryPolicy | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> ApplyResult:
+    """Create the custom fields and stages the plan needs in the account, never touching what exists;
+    then re-pull the account and rewrite the profile so `validate` passes on it.
+
+    The plan is made against the account as it is now (pulled first; `schema` lends only its import
+    layouts). Without an account, `dry_run=DIR` compares with `schema` instead. `dry_run=DIR` writes each
+    request's JSON to DIR and sends nothing. Defaults beside `out` (else beside the source):
+    `<profile stem>.account.json`, `<stem>.applied.yaml` and the log `<stem>.setup-log.json`.
+    Returns an ApplyResult (`summary()`, `to_json()`, `created`, `existing`, `manual`, `plan`, `profile`,
+    `schema`, `outputs`).
+    """
+    from .amocrm.run import open_client
+    from .amocrm.setup_run import SetupOptions, default_paths, pull_account, run_setup
+
+    prof, base = _profile(profile), _schema(schema)
+    if dry_run is None and not (subdomain or base_url):
+        raise MigrateError("Applying the plan needs the account: --subdomain NAME or --base-url URL "
+                           "(or --dry-run DIR).")  # fmt: skip
+    table = _source(source, prof, sheet)  # a file that cannot be read fails before any request
+    client = None
+    if subdomain or base_url:
+        client = open_client(subdomain, domain=domain, base_url=base_url, rate=rate, token_file=token_file,
+                             retry=retry)  # fmt: skip
+    try:
+        live = pull_account(client, base, warn) if client is not None else base
+        mapped, _ = validate_table(table, prof, live)
+        setup = build_plan(mapped, prof, live)
+        if out:
+            write_plan(setup, out)
+        paths = default_paths(prof, Path(out).parent if out else Path(table.path).parent, dry_run)
+        options = SetupOptions(
+            dry_run=Path(dry_run) if dry_run is not None else None,
+            stage_rules=stage_rules,
+            write_schema=Path(write_schema) if write_schema else paths["schema"],
+            write_profile=Path(write_profile) if write_profile else paths["profile"],
+            log=paths["log"],
+        )
+        result = run_setup(setup, prof, live, client, options, warn)
+        if out:
+            result.outputs = {"plan": Path(out), **result.outputs}
+        return result
     finally:
         if client is not None:
             client.close()

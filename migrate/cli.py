@@ -7,7 +7,6 @@ on stderr and exit 2, never a traceback.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,27 +15,10 @@ from typing import Any
 import click
 
 from . import api
-from .issues import MigrateError
+from .cli_common import EXIT_DATA_ERRORS, EXIT_OK, account_options, fail_cleanly
 from .report import Report
 
-EXIT_OK, EXIT_DATA_ERRORS, EXIT_FAILED = 0, 1, 2
-
-
-def _fail_cleanly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn MigrateError (and OS errors on the user's files) into a message and exit code 2."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except MigrateError as e:
-            click.echo(f"Error: {e}", err=True)
-            sys.exit(EXIT_FAILED)
-        except OSError as e:
-            click.echo(f"Error: {e.strerror or e} ({e.filename or ''}).", err=True)
-            sys.exit(EXIT_FAILED)
-
-    return wrapper
+_fail_cleanly = fail_cleanly
 
 
 def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -141,9 +123,39 @@ def init(source: Path, entity: str | None, schema: Path | None, sheet: str | Non
 @click.option("--sheet", help="Sheet to read (overrides the profile's source.sheet).")
 @click.option("-o", "--out", type=click.Path(path_type=Path), help="Write the plan: .xlsx, .md or .json.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--apply", "apply_", is_flag=True,
+              help="Create the planned custom fields and stages in the account (never changes what exists), "
+                   "then write the re-pulled schema and the rewritten profile.")  # fmt: skip
+@account_options
+@click.option("--dry-run", "dry_run", type=click.Path(path_type=Path),
+              help="With --apply: write each request's JSON into this folder and send nothing.")  # fmt: skip
+@click.option("--write-schema", type=click.Path(path_type=Path),
+              help="Schema to write after --apply (default: <profile>.account.json beside the plan).")  # fmt: skip
+@click.option("--write-profile", type=click.Path(path_type=Path),
+              help="Rewritten profile (default: <profile>.applied.yaml beside the plan).")  # fmt: skip
+@click.option("--stage-rules", is_flag=True,
+              help="With --apply: make each new field required at the stages the plan proposes.")  # fmt: skip
+@click.option("-q", "--quiet", is_flag=True, help="With --apply: counts, the to-do list and files only.")
 @_fail_cleanly
-def plan(source: Path, profile: str, schema: Path | None, sheet: str | None, out: Path | None, fmt: str) -> None:
-    """The account setup SOURCE needs: owners, stages, custom fields with inferred types, stage rules."""
+def plan(source: Path, profile: str, schema: Path | None, sheet: str | None, out: Path | None, fmt: str,
+         apply_: bool, subdomain: str | None, domain: str, base_url: str | None, dry_run: Path | None, rate: float,
+         write_schema: Path | None, write_profile: Path | None, stage_rules: bool, token_file: Path | None,
+         quiet: bool) -> None:  # fmt: skip
+    """The account setup SOURCE needs: owners, stages, custom fields with inferred types, stage rules.
+
+    With --apply (and --subdomain or --base-url; the token comes from AMOCRM_TOKEN or the OAuth variables),
+    create what is missing in the account and print what a person must still do by hand."""
+    if apply_:  # exit 0 when the run was done (a to-do list may remain), 2 when it could not be
+        result = api.apply_plan(source, profile, schema, subdomain=subdomain, domain=domain, base_url=base_url,
+                                out=out, dry_run=dry_run, write_schema=write_schema, write_profile=write_profile,
+                                stage_rules=stage_rules, rate=rate, token_file=token_file, sheet=sheet,
+                                warn=lambda m: click.echo(f"Warning: {m}", err=True))  # fmt: skip
+        click.echo(result.to_json() if fmt == "json" else result.summary(quiet=quiet))
+        sys.exit(EXIT_OK)
+    if subdomain or base_url or dry_run or write_schema or write_profile or stage_rules:
+        raise click.UsageError(
+            "--subdomain, --base-url, --dry-run, --write-schema, --write-profile and --stage-rules go with --apply."
+        )
     setup = api.plan(source, profile, schema, sheet=sheet)
     if out:
         api.write_plan(setup, out)
@@ -154,9 +166,11 @@ def plan(source: Path, profile: str, schema: Path | None, sheet: str | None, out
 
 def _register_more() -> None:
     """Commands that live in their own modules (the sandbox server, the AmoCRM API ones)."""
+    from .cli_amocrm import schema, upload
     from .cli_sandbox import sandbox
 
-    cli.add_command(sandbox)
+    for command in (schema, upload, sandbox):
+        cli.add_command(command)
 
 
 _register_more()

@@ -7,8 +7,9 @@ Ids are assigned here once, so `/custom_fields`, validation and the stored value
 
 from __future__ import annotations
 
+import copy
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..schema import ENTITIES, SYSTEM_STATUSES, AccountSchema
@@ -73,7 +74,8 @@ class SandboxAccount:
         self.country: str = info.get("country") or "RU"
         self.timezone: str = info.get("timezone") or _TIMEZONES.get(self.country, "UTC")
         self.users: list[dict[str, Any]] = list(schema.raw.get("users", []))
-        self.pipelines: list[dict[str, Any]] = list(schema.raw["pipelines"])
+        # a copy: statuses added through the API must not change the AccountSchema the sandbox was built from
+        self.pipelines: list[dict[str, Any]] = copy.deepcopy(list(schema.raw["pipelines"]))
         self.fields: dict[str, list[Field]] = _build_fields(schema)
 
     # lookups used by validation -------------------------------------------------------------------------
@@ -109,6 +111,57 @@ class SandboxAccount:
             s["id"] for s in p["statuses"] if s.get("type", 0) != UNSORTED_TYPE and s["id"] not in SYSTEM_STATUSES
         ]
         return int((normal or [p["statuses"][0]["id"]])[0])
+
+    # account setup (POST custom_fields / statuses, PATCH custom_fields) -----------------------------------
+
+    def add_field(self, entity: str, item: dict[str, Any]) -> Field:
+        """A new custom field from a validated POST item: fresh field and enum ids, listed by GET at once."""
+        fid = 1 + max((f.id for fs in self.fields.values() for f in fs), default=_FIRST_FREE_FIELD_ID - 1)
+        sort = item.get("sort", 10 + max((f.sort for f in self.fields[entity]), default=0))
+        raw = {k: item[k] for k in ("name", "type", "code", "is_api_only", "required_statuses") if item.get(k)}
+        raw.update(name=item["name"].strip(), id=fid)
+        new = Field(fid, entity, raw["name"], item["type"], item.get("code"), (), sort, raw)
+        new = replace(new, enums=self._new_enums(new, item.get("enums")))
+        self.fields[entity].append(new)
+        return new
+
+    def update_field(self, entity: str, item: dict[str, Any]) -> Field:
+        """PATCH one validated field: name, sort, is_api_only, required_statuses and enums (given = the list)."""
+        old = self.field(entity, field_id=item["id"])
+        assert old is not None  # validated
+        raw = {**old.raw, **{k: item[k] for k in ("is_api_only", "required_statuses") if k in item}}
+        name = item["name"].strip() if isinstance(item.get("name"), str) else old.name
+        new = replace(old, name=name, sort=item.get("sort", old.sort), raw={**raw, "name": name})
+        if "enums" in item:
+            new = replace(new, enums=self._new_enums(old, item["enums"]))
+        self.fields[entity][self.fields[entity].index(old)] = new
+        return new
+
+    def _new_enums(self, f: Field, given: list[dict[str, Any]] | None) -> tuple[Enum, ...]:
+        """Enums as given: one with a known `id` keeps it, one without gets a new id (the developer docs:
+        a PATCH that leaves out an enum's id replaces that enum)."""
+        if not given or f.type not in LIST_TYPES:
+            return ()
+        top = max((e.id for fs in self.fields.values() for x in fs for e in x.enums), default=_FIRST_FREE_ENUM_ID - 1)
+        fresh = itertools.count(top + 1)
+        return tuple(
+            Enum(e["id"] if f.enum_by_id(e.get("id") or 0) else next(fresh), str(e["value"]).strip(),
+                 e.get("code"), e.get("sort", (k + 1) * 10))
+            for k, e in enumerate(given)
+        )  # fmt: skip
+
+    def add_status(self, pipeline: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+        """A new stage; without a `sort` it goes after the last working stage, before 142/143."""
+        _materialise_sorts(pipeline["statuses"])
+        top = max((s["id"] for p in self.pipelines for s in p["statuses"] if s["id"] not in SYSTEM_STATUSES),
+                  default=0)  # fmt: skip
+        working = [s["sort"] for s in pipeline["statuses"] if s["id"] not in SYSTEM_STATUSES]
+        status = {"id": top + 1, "name": item["name"].strip(), "sort": item.get("sort", max(working, default=0) + 10)}
+        if item.get("color"):
+            status["color"] = item["color"]
+        pipeline["statuses"].append(status)
+        pipeline["statuses"].sort(key=lambda s: s["sort"])
+        return status
 
     # GET shapes ---------------------------------------------------------------------------------------------
 
@@ -153,11 +206,18 @@ class SandboxAccount:
             "_links": {"self": {"href": href}}, "_embedded": {"statuses": statuses},
         }  # fmt: skip
 
+    def status_json(self, pipeline_id: int, s: dict[str, Any], base: str) -> dict[str, Any]:
+        """One stage as GET (and POST .../statuses) shows it."""
+        p = self.pipeline(pipeline_id) or {"statuses": [s]}
+        i = next((k for k, x in enumerate(p["statuses"]) if x["id"] == s["id"]), 0)
+        return self._status_json(pipeline_id, i, s, f"{base}/api/v4/leads/pipelines/{pipeline_id}")
+
     def _status_json(self, pipeline_id: int, i: int, s: dict[str, Any], href: str) -> dict[str, Any]:
         editable = s.get("type", 0) != UNSORTED_TYPE and s["id"] not in SYSTEM_STATUSES
         return {
             "id": s["id"], "name": s["name"], "sort": s.get("sort", (i + 1) * 10), "is_editable": editable,
-            "pipeline_id": pipeline_id, "color": "#99ccff", "type": s.get("type", 0), "account_id": self.id,
+            "pipeline_id": pipeline_id, "color": s.get("color", "#99ccff"), "type": s.get("type", 0),
+            "account_id": self.id,
             "_links": {"self": {"href": f"{href}/statuses/{s['id']}"}},
         }  # fmt: skip
 
@@ -171,6 +231,13 @@ class SandboxAccount:
             "entity_type": f.entity, "remind": None, "settings": None,
             "_links": {"self": {"href": f"{base}/api/v4/{f.entity}/custom_fields/{f.id}"}},
         }  # fmt: skip
+
+
+def _materialise_sorts(statuses: list[dict[str, Any]]) -> None:
+    """Give every stage the sort GET shows for it, and 142/143 the service's 10000/11000 if they had none,
+    so a stage added later sorts between the working stages and the closed ones."""
+    for i, s in enumerate(statuses):
+        s.setdefault("sort", {142: 10000, 143: 11000}.get(s["id"], (i + 1) * 10))
 
 
 def _build_fields(schema: AccountSchema) -> dict[str, list[Field]]:

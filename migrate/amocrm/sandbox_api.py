@@ -8,6 +8,7 @@ an unknown id is 204 with no body.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from .sandbox_account import SandboxAccount
 from .sandbox_rules import Error, choice, invalid_type, is_int
+from .sandbox_setup import SetupRules
 from .sandbox_store import LINKABLE, SandboxStore, matches_filters
 
 T = TypeVar("T")
@@ -108,8 +110,12 @@ class Api:
             (r"/api/v4/users/(?P<id>\d+)", {"GET": self.get_user}),
             (r"/api/v4/leads/pipelines", {"GET": self.get_pipelines}),
             (r"/api/v4/leads/pipelines/(?P<id>\d+)", {"GET": self.get_pipeline}),
-            (rf"/api/v4/{e}/custom_fields", {"GET": self.get_fields}),
-            (rf"/api/v4/{e}/custom_fields/(?P<id>\d+)", {"GET": self.get_field}),
+            (r"/api/v4/leads/pipelines/(?P<id>\d+)/statuses", {"POST": self.post_statuses}),
+            (
+                rf"/api/v4/{e}/custom_fields",
+                {"GET": self.get_fields, "POST": self.post_fields, "PATCH": self.patch_fields},
+            ),
+            (rf"/api/v4/{e}/custom_fields/(?P<id>\d+)", {"GET": self.get_field, "PATCH": self.patch_fields}),
             (r"/api/v4/leads/complex", {"POST": self.post_complex}),
             (rf"/api/v4/{e}/tags", {"GET": self.get_tags, "POST": self.post_tags}),
             (rf"/api/v4/{e}(?:/(?P<id>\d+))?/notes", {"GET": self.get_notes, "POST": self.post_notes}),
@@ -191,6 +197,42 @@ class Api:
     def get_field(self, req: Request, entity: str, id: int) -> Response:
         f = self.account.field(entity, field_id=id)
         return Response(200, self.account.field_json(f, req.base)) if f else Response(204)
+
+    # account setup: new fields and stages (sandbox_setup.py says what is refused) -----------------------------
+
+    def post_fields(self, req: Request, entity: str) -> Response:
+        rules = SetupRules(self.account)
+        done = self._write(req, lambda it: rules.new_field(entity, it), lambda it: self.account.add_field(entity, it))
+        if isinstance(done, Response):
+            return done
+        made = [{**self.account.field_json(f, req.base), "request_id": rid} for f, rid in done]
+        return Response(201, {"_total_items": len(made), "_embedded": {"custom_fields": made}})
+
+    def patch_fields(self, req: Request, entity: str, id: int | None = None) -> Response:
+        """Batch PATCH (array, each with `id`) or `/custom_fields/{id}` (one object, answered with the field)."""
+        rules = SetupRules(self.account)
+
+        def apply(item: dict[str, Any]) -> Any:
+            return self.account.update_field(entity, {**item, "id": id} if id is not None else item)
+
+        done = self._write(req, lambda it: rules.edit_field(entity, it, id), apply, single=id is not None)
+        if isinstance(done, Response):
+            return done
+        made = [{**self.account.field_json(f, req.base), "request_id": rid} for f, rid in done]
+        return Response(200, made[0] if id is not None else {"_total_items": len(made),
+                                                              "_embedded": {"custom_fields": made}})  # fmt: skip
+
+    def post_statuses(self, req: Request, id: int) -> Response:
+        pipeline = self.account.pipeline(id)
+        if pipeline is None:
+            return problem(404, "Pipeline not found")
+        rules, position = SetupRules(self.account), itertools.count()
+        done = self._write(req, lambda it: rules.new_status(pipeline, it, next(position)),
+                           lambda it: self.account.add_status(pipeline, it))  # fmt: skip
+        if isinstance(done, Response):
+            return done
+        made = [{**self.account.status_json(id, s, req.base), "request_id": rid} for s, rid in done]
+        return Response(200, {"_total_items": len(made), "_embedded": {"statuses": made}})
 
     # entities -------------------------------------------------------------------------------------------------
 
