@@ -22,7 +22,7 @@ from .plan import SetupPlan, build_plan
 from .profile import Profile, load_profile
 from .progress import Progress
 from .report import Report
-from .schema import AccountSchema, load_schema
+from .schema import AccountSchema, load_schema, schema_from_data
 from .sinks.reports import write_rejects, write_report
 from .sinks.xlsx import write_import, write_sheets
 from .sources import read_table
@@ -242,14 +242,10 @@ def pull_schema(
     The token comes from AMOCRM_TOKEN (or the AMOCRM_CLIENT_ID/_SECRET/_REFRESH_TOKEN/_REDIRECT_URI OAuth set).
     """
     from .amocrm.run import open_client, pull_to
-    from .schema import load_schema as _load
 
     with open_client(subdomain, domain=domain, base_url=base_url, rate=rate, token_file=token_file) as client:
         data = pull_to(client, out, warn)
-    if out:
-        return _load(out)
-    schema = _load(None)  # the layouts come with loading; swap in the pulled account
-    return AccountSchema(data, schema.layouts, schema.suffixes, source=f"pulled from {base_url or subdomain}")
+    return schema_from_data(data, str(out) if out else f"pulled from {base_url or subdomain}")
 
 
 def upload(
@@ -291,8 +287,7 @@ def upload(
                              retry=retry)  # fmt: skip
     try:
         if schema is None and client is not None:
-            base = load_schema(None)
-            sch = AccountSchema(pull_to(client, None, warn), base.layouts, base.suffixes, source="pulled")
+            sch = schema_from_data(pull_to(client, None, warn), "pulled")
         else:
             sch = _schema(schema)
         mapped, report, _ = _run(source, prof, sch, sheet=sheet, owner_as="name", progress=progress)

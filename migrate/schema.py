@@ -224,7 +224,6 @@ def load_schema(path: str | Path | None = None) -> AccountSchema:
 
     Raises SchemaError (file, JSON syntax with line/column, or every schema violation with its path).
     """
-    layouts_doc = _package_json("layouts.json")
     if path is None:
         data, where = _package_json("default_account.json"), "default"
     else:
@@ -240,6 +239,13 @@ def load_schema(path: str | Path | None = None) -> AccountSchema:
             ) from None
         except (OSError, UnicodeDecodeError) as e:
             raise SchemaError(f"Account schema {where} cannot be read: {e}.") from None
-    validate_schema_data(data, where)
+    return schema_from_data(data, where)
+
+
+def schema_from_data(data: dict[str, Any], source: str) -> AccountSchema:
+    """Validate account-schema data (a file's, or one just pulled from the API) and attach the layouts:
+    the bundled ones, overridden by the data's own `layouts` key. Raises SchemaError."""
+    validate_schema_data(data, source)
+    layouts_doc = _package_json("layouts.json")
     layouts = {**layouts_doc["layouts"], **data.get("layouts", {})}
-    return AccountSchema(data, layouts, layouts_doc["custom_suffix"], source=where)
+    return AccountSchema(data, layouts, layouts_doc["custom_suffix"], source=source)

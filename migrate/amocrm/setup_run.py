@@ -18,7 +18,7 @@ from pathlib import Path
 from ..issues import MigrateError
 from ..plan import SetupPlan
 from ..profile import Profile
-from ..schema import AccountSchema
+from ..schema import AccountSchema, schema_from_data
 from .client import AmoClient
 from .pull import pull_schema
 from .setup import CREATED, DUPLICATE, EXISTS, ApplyResult, Step, Warn, apply_plan, find_named, stage_spec
@@ -29,7 +29,7 @@ def pull_account(client: AmoClient, base: AccountSchema, warn: Warn | None = Non
     data = pull_schema(client, warn=warn)
     if base.raw.get("layouts"):
         data["layouts"] = base.raw["layouts"]
-    return AccountSchema(data, base.layouts, base.suffixes, source=f"pulled from {client.base_url}")
+    return schema_from_data(data, f"pulled from {client.base_url}")
 
 
 # --- the profile on the new account -------------------------------------------------------------------------
