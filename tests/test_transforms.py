@@ -520,3 +520,34 @@ def test_apply_transform_keeps_every_row_in_place(cells: list[str], name: str, r
     assert result.failed.tolist() == [not o.ok for o in expected]
     assert result.extras.tolist() == [o.extras for o in expected]
     assert result.rounded.tolist() == [o.rounded for o in expected]
+
+
+def test_phone_fast_path_reads_every_shape_as_the_full_parser_does() -> None:
+    """The fast path may decline (None) but never disagree with phonenumbers.parse."""
+    import random
+
+    import phonenumbers
+
+    from migrate import transforms as T
+
+    def full(text: str, region: str):
+        saved, T._fast_phone = T._fast_phone, lambda t, r: None
+        try:
+            return T._parse_phone(text, region)
+        finally:
+            T._fast_phone = saved
+
+    rng = random.Random(3)
+    shapes = ["{p}{a}{b}{c}", "+7 ({a}) {b}-{c}", "8 ({a}) {b}-{c}", "7{a}{b}{c}", "{a}{b}{c}", "+{a}{b}{c}",
+              "+44 {a} {b} {c}", "00{a}{b}{c}", "{a} {b} {c}"]  # fmt: skip
+    accepted = 0
+    for _ in range(600):
+        a, b, c = (str(rng.randrange(10**n)).zfill(n) for n in (3, 3, 4))
+        text = rng.choice(shapes).format(p=rng.choice(["", "8", "7", "+7"]), a=a, b=b, c=c)
+        for region in ("RU", "KZ", "US", "DE"):
+            fast = T._fast_phone(text, region)
+            if fast is not None:
+                accepted += 1
+                slow = full(text, region)
+                assert slow is not None and phonenumbers.format_number(fast, 0) == phonenumbers.format_number(slow, 0)
+    assert accepted > 300
