@@ -222,8 +222,11 @@ def _route_extras(
 
 
 def _join(left: pd.Series, right: pd.Series) -> pd.Series:
-    both = pd.concat([left, right], axis=1).fillna("")
-    return both.apply(lambda r: ", ".join(v for v in r if v), axis=1)
+    """Comma-join two text columns row by row over the union of their rows, skipping empty sides."""
+    index = left.index.union(right.index)
+    a = left.reindex(index).fillna("").astype(object)
+    b = right.reindex(index).fillna("").astype(object)
+    return (a + ", " + b).where((a != "") & (b != ""), a + b)
 
 
 def _split_names(out: dict[str, pd.Series], plan: list[tuple[str, ColumnSpec, Target]],
