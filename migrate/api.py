@@ -220,7 +220,8 @@ __all__ = [
 # migrate/amocrm (client, journal, uploader). Credentials come from the environment only.
 
 from collections.abc import Callable  # noqa: E402
-from typing import TYPE_CHECKING  # noqa: E402
+from contextlib import nullcontext  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 if TYPE_CHECKING:
     from .amocrm.client import RetryPolicy
@@ -276,16 +277,12 @@ def upload(
     (`reconciliation()`, `success_frame()`, `outputs`). `retry` and `recovery_wait` tune the waits
     (tests and rehearsals shorten them).
     """
-    from .amocrm.run import env_has_credentials, open_client, pull_to, upload_mapped
+    from .amocrm.run import env_has_credentials, pull_to, upload_mapped
     from .amocrm.upload import UploadOptions
 
     prof = _profile(profile)
     wants_account = dry_run is None or match_existing or (schema is None and env_has_credentials())
-    client = None
-    if wants_account and (subdomain or base_url):
-        client = open_client(subdomain, domain=domain, base_url=base_url, rate=rate, token_file=token_file,
-                             retry=retry)  # fmt: skip
-    try:
+    with _maybe_client(subdomain, domain, base_url, rate, token_file, retry, wanted=wants_account) as client:
         if schema is None and client is not None:
             sch = schema_from_data(pull_to(client, None, warn), "pulled")
         else:
@@ -294,9 +291,16 @@ def upload(
         options = UploadOptions(match_existing=match_existing, progress=progress, recovery_wait=recovery_wait)
         return upload_mapped(mapped, report, sch, prof, client=client, journal=journal, dry_run=dry_run,
                              success=success, errors=errors, options=options, warn=warn)  # fmt: skip
-    finally:
-        if client is not None:
-            client.close()
+
+
+def _maybe_client(subdomain: str | None, domain: str, base_url: str | None, rate: float,
+                  token_file: str | Path | None, retry: RetryPolicy | None, *, wanted: bool = True) -> Any:  # fmt: skip
+    """An open client (closed on leaving the `with`) when an account is named and wanted, else None."""
+    from .amocrm.run import open_client
+
+    if not wanted or not (subdomain or base_url):
+        return nullcontext(None)
+    return open_client(subdomain, domain=domain, base_url=base_url, rate=rate, token_file=token_file, retry=retry)
 
 
 # ==== `plan --apply` (issue 7): make the account match the setup plan =================================
@@ -335,7 +339,6 @@ def apply_plan(
     Returns an ApplyResult (`summary()`, `to_json()`, `created`, `existing`, `manual`, `plan`, `profile`,
     `schema`, `outputs`).
     """
-    from .amocrm.run import open_client
     from .amocrm.setup_run import SetupOptions, default_paths, pull_account, run_setup
 
     prof, base = _profile(profile), _schema(schema)
@@ -343,11 +346,7 @@ def apply_plan(
         raise MigrateError("Applying the plan needs the account: --subdomain NAME or --base-url URL "
                            "(or --dry-run DIR).")  # fmt: skip
     table = _source(source, prof, sheet)  # a file that cannot be read fails before any request
-    client = None
-    if subdomain or base_url:
-        client = open_client(subdomain, domain=domain, base_url=base_url, rate=rate, token_file=token_file,
-                             retry=retry)  # fmt: skip
-    try:
+    with _maybe_client(subdomain, domain, base_url, rate, token_file, retry) as client:
         live = pull_account(client, base, warn) if client is not None else base
         mapped, _ = validate_table(table, prof, live)
         setup = build_plan(mapped, prof, live)
@@ -365,6 +364,3 @@ def apply_plan(
         if out:
             result.outputs = {"plan": Path(out), **result.outputs}
         return result
-    finally:
-        if client is not None:
-            client.close()
