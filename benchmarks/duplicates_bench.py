@@ -40,13 +40,13 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from migrate.checks import run_checks  # noqa: E402
-from migrate.duplicates import find_duplicates  # noqa: E402
-from migrate.duplicates_policy import resolve_duplicates  # noqa: E402
-from migrate.mapping import apply_profile  # noqa: E402
-from migrate.profile import profile_from_dict  # noqa: E402
-from migrate.schema import load_schema  # noqa: E402
-from migrate.table import SourceTable  # noqa: E402
+from migrate.core.mapping import apply_profile  # noqa: E402
+from migrate.core.profile import profile_from_dict  # noqa: E402
+from migrate.core.schema import load_schema  # noqa: E402
+from migrate.core.table import SourceTable  # noqa: E402
+from migrate.quality.checks import run_checks  # noqa: E402
+from migrate.quality.duplicates import find_duplicates  # noqa: E402
+from migrate.quality.duplicates_policy import resolve_duplicates  # noqa: E402
 
 SEED = 7
 FIRST = np.array(["Иван", "Пётр", "Анна", "Мария", "Олег", "Елена", "Сергей", "Ольга", "Дмитрий", "Наталья"])

@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 from migrate import api  # noqa: E402
 from migrate.amocrm.client import RetryPolicy  # noqa: E402
-from migrate.amocrm.sandbox import Sandbox  # noqa: E402
-from migrate.profile import load_profile  # noqa: E402
-from migrate.schema import load_schema  # noqa: E402
+from migrate.core.profile import load_profile  # noqa: E402
+from migrate.core.schema import load_schema  # noqa: E402
+from migrate.sandbox.server import Sandbox  # noqa: E402
 
 PROFILE = ROOT / "benchmarks" / "deals-profile.yaml"
 SCHEMA = ROOT / "samples" / "account.json"

@@ -20,8 +20,7 @@ from .api import (
     validate,
     write_plan,
 )
-from .duplicates import Cluster, find_duplicates
-from .issues import (
+from .core.issues import (
     AmoApiError,
     Issue,
     IssueCode,
@@ -30,12 +29,13 @@ from .issues import (
     SchemaError,
     SourceError,
 )
-from .mapping import MappedTable
-from .profile import ColumnSpec, Profile, builtin_profiles, load_profile
-from .report import Report
-from .schema import AccountSchema, Target, load_schema
+from .core.mapping import MappedTable
+from .core.profile import ColumnSpec, Profile, builtin_profiles, load_profile
+from .core.report import Report
+from .core.schema import AccountSchema, Target, load_schema
+from .core.table import SourceTable
+from .quality.duplicates import Cluster, find_duplicates
 from .sinks.reports import write_report
-from .table import SourceTable
 
 __all__ = [
     "AccountSchema",

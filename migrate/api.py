@@ -12,22 +12,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from .draft import Draft
-from .draft import draft_profile as _draft_profile
-from .inspection import Inspection, guess_entity, inspect_table
-from .issues import MigrateError
-from .mapping import MappedTable
-from .mapping import apply_profile as _apply_profile
-from .plan import SetupPlan, build_plan
-from .profile import Profile, load_profile
-from .progress import Progress
-from .report import Report
-from .schema import AccountSchema, load_schema, schema_from_data
+from .core.issues import MigrateError
+from .core.mapping import MappedTable
+from .core.mapping import apply_profile as _apply_profile
+from .core.profile import Profile, load_profile
+from .core.progress import Progress
+from .core.report import Report
+from .core.schema import AccountSchema, load_schema, schema_from_data
+from .core.table import SourceTable
+from .core.validate import validate_table
+from .drafting.draft import Draft
+from .drafting.draft import draft_profile as _draft_profile
+from .drafting.inspection import Inspection, guess_entity, inspect_table
+from .drafting.plan import SetupPlan, build_plan
 from .sinks.reports import write_rejects, write_report
 from .sinks.xlsx import write_import, write_sheets
 from .sources import read_table
-from .table import SourceTable
-from .validate import validate_table
 
 ProfileLike = Profile | str | Path
 SchemaLike = AccountSchema | str | Path | None
@@ -225,7 +225,7 @@ from typing import TYPE_CHECKING, Any  # noqa: E402
 
 if TYPE_CHECKING:
     from .amocrm.client import RetryPolicy
-    from .amocrm.results import UploadResult
+    from .amocrm.upload.results import UploadResult
 
 
 def pull_schema(
@@ -242,7 +242,7 @@ def pull_schema(
 
     The token comes from AMOCRM_TOKEN (or the AMOCRM_CLIENT_ID/_SECRET/_REFRESH_TOKEN/_REDIRECT_URI OAuth set).
     """
-    from .amocrm.run import open_client, pull_to
+    from .amocrm.upload.run import open_client, pull_to
 
     with open_client(subdomain, domain=domain, base_url=base_url, rate=rate, token_file=token_file) as client:
         data = pull_to(client, out, warn)
@@ -277,8 +277,8 @@ def upload(
     (`reconciliation()`, `success_frame()`, `outputs`). `retry` and `recovery_wait` tune the waits
     (tests and rehearsals shorten them).
     """
-    from .amocrm.run import env_has_credentials, pull_to, upload_mapped
-    from .amocrm.upload import UploadOptions
+    from .amocrm.upload.run import env_has_credentials, pull_to, upload_mapped
+    from .amocrm.upload.uploader import UploadOptions
 
     prof = _profile(profile)
     wants_account = dry_run is None or match_existing or (schema is None and env_has_credentials())
@@ -296,7 +296,7 @@ def upload(
 def _maybe_client(subdomain: str | None, domain: str, base_url: str | None, rate: float,
                   token_file: str | Path | None, retry: RetryPolicy | None, *, wanted: bool = True) -> Any:  # fmt: skip
     """An open client (closed on leaving the `with`) when an account is named and wanted, else None."""
-    from .amocrm.run import open_client
+    from .amocrm.upload.run import open_client
 
     if not wanted or not (subdomain or base_url):
         return nullcontext(None)

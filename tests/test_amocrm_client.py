@@ -21,10 +21,10 @@ from migrate.amocrm.client import (
     WriteOutcomeUnknown,
     base_url_for,
 )
-from migrate.amocrm.sandbox import Sandbox
-from migrate.cli_amocrm import main_group
-from migrate.issues import AmoApiError
-from migrate.schema import load_schema
+from migrate.cli.amocrm import main_group
+from migrate.core.issues import AmoApiError
+from migrate.core.schema import load_schema
+from migrate.sandbox.server import Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = ROOT / "samples" / "account.json"

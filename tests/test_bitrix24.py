@@ -13,9 +13,10 @@ import pytest
 import yaml
 
 import migrate
-from migrate.issues import IssueCode, SourceError
-from migrate.profile import builtin_profiles, load_profile
-from migrate.schema import load_schema
+from migrate.core.issues import IssueCode, SourceError
+from migrate.core.profile import builtin_profiles, load_profile
+from migrate.core.schema import load_schema
+from migrate.quality.transforms import TransformContext, transform_html
 from migrate.sources import detect, read_table
 from migrate.sources.bitrix24 import (
     MULTI_FIELD_CAPTIONS,
@@ -24,7 +25,6 @@ from migrate.sources.bitrix24 import (
     read_bitrix24_html,
     rest_records,
 )
-from migrate.transforms import TransformContext, transform_html
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = Path(__file__).parent / "fixtures"

@@ -10,15 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import migrate
-from migrate.duplicates import find_duplicates, valid_inn
-from migrate.duplicates_policy import merge_records, merge_spec
-from migrate.fuzzy import company_key, near_duplicate_names
-from migrate.issues import ProfileError
-from migrate.mapping import REJECT_REASONS, REJECT_ROW, apply_profile
-from migrate.profile import Profile, load_profile, profile_from_dict
-from migrate.schema import load_schema
-from migrate.table import SourceTable
-from migrate.validate import validate_table
+from migrate.core.issues import ProfileError
+from migrate.core.mapping import REJECT_REASONS, REJECT_ROW, apply_profile
+from migrate.core.profile import Profile, load_profile, profile_from_dict
+from migrate.core.schema import load_schema
+from migrate.core.table import SourceTable
+from migrate.core.validate import validate_table
+from migrate.quality.duplicates import find_duplicates, valid_inn
+from migrate.quality.duplicates_policy import merge_records, merge_spec
+from migrate.quality.fuzzy import company_key, near_duplicate_names
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"

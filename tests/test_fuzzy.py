@@ -2,7 +2,7 @@
 
 import pytest
 
-from migrate.fuzzy import Matcher, name_key, normalise, suggest
+from migrate.quality.fuzzy import Matcher, name_key, normalise, suggest
 
 STAGES = ["Неразобранное", "Первичный контакт", "Переговоры", "Принимают решение", "Согласование договора"]
 USERS = ["Анна Смирнова", "Игорь Петров", "Ольга Кузнецова"]
@@ -59,7 +59,7 @@ def test_misspelt_owner_suggests_the_right_user():
 
 
 def test_suggest_is_computed_once_per_distinct_value(monkeypatch):
-    import migrate.fuzzy as fz
+    import migrate.quality.fuzzy as fz
 
     calls = []
     real = fz.process.extractOne

@@ -12,11 +12,11 @@ from click.testing import CliRunner
 import migrate
 from migrate.amocrm.auth import StaticToken
 from migrate.amocrm.client import AmoClient
-from migrate.amocrm.sandbox import Sandbox
 from migrate.amocrm.setup import apply_plan
 from migrate.cli import cli
-from migrate.issues import AmoApiError, IssueCode
-from migrate.schema import load_schema
+from migrate.core.issues import AmoApiError, IssueCode
+from migrate.core.schema import load_schema
+from migrate.sandbox.server import Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = Path(__file__).parent / "fixtures"

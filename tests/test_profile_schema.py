@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from migrate import ProfileError, SchemaError, load_profile, load_schema
-from migrate.profile import Profile, builtin_profiles, profile_from_dict
+from migrate.core.profile import Profile, builtin_profiles, profile_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 

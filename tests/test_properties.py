@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import migrate
-from migrate.mapping import REJECT_ROW
-from migrate.profile import Profile
+from migrate.core.mapping import REJECT_ROW
+from migrate.core.profile import Profile
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = migrate.load_schema(ROOT / "samples" / "account.json")

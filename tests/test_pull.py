@@ -10,10 +10,10 @@ from migrate import api
 from migrate.amocrm.auth import StaticToken
 from migrate.amocrm.client import AmoClient
 from migrate.amocrm.pull import pull_schema
-from migrate.amocrm.sandbox import Sandbox
-from migrate.amocrm.sandbox_api import Api, problem
-from migrate.cli_amocrm import main_group
-from migrate.schema import ENTITIES, load_schema
+from migrate.cli.amocrm import main_group
+from migrate.core.schema import ENTITIES, load_schema
+from migrate.sandbox.api import Api, problem
+from migrate.sandbox.server import Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = ROOT / "samples" / "account.json"

@@ -44,8 +44,8 @@ def _runnable(command: str) -> bool:
 
 @pytest.fixture(scope="module")
 def sandbox():
-    from migrate.amocrm.sandbox import Sandbox
-    from migrate.schema import load_schema
+    from migrate.core.schema import load_schema
+    from migrate.sandbox.server import Sandbox
 
     with Sandbox(load_schema(ROOT / "samples" / "account.json")) as sb:
         yield sb

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 import migrate
-from migrate.mapping import REJECT_ROW
+from migrate.core.mapping import REJECT_ROW
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "customers.xlsx"

@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from migrate.amocrm.sandbox import Sandbox
-from migrate.schema import load_schema
+from migrate.core.schema import load_schema
+from migrate.sandbox.server import Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = load_schema(ROOT / "samples" / "account.json")
@@ -412,7 +412,7 @@ def test_latency_and_faults_skip_rate_refused_requests():
 
 
 def test_sandbox_command_prints_url_and_token_and_stops_on_sigterm():
-    code = "from migrate.cli_sandbox import sandbox; sandbox()"
+    code = "from migrate.cli.sandbox import sandbox; sandbox()"
     args = [sys.executable, "-c", code, "--port", "0", "--schema", str(ROOT / "samples" / "account.json")]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from migrate.issues import IssueCode, SourceError
+from migrate.core.issues import IssueCode, SourceError
 from migrate.sources import detect, read_table
 from migrate.sources.excel import cell_text
 from migrate.sources.header import column_letter, frame_from_grid

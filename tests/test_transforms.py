@@ -1,4 +1,4 @@
-"""Tests for migrate.transforms: the documented examples, failures, the registry and apply_transform."""
+"""Tests for migrate.quality.transforms: the documented examples, failures, the registry and apply_transform."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from migrate import transforms
-from migrate.transforms import (
+from migrate.quality import transforms
+from migrate.quality.transforms import (
     TRANSFORMS,
     ColumnResult,
     Outcome,
@@ -528,7 +528,7 @@ def test_phone_fast_path_reads_every_shape_as_the_full_parser_does() -> None:
 
     import phonenumbers
 
-    from migrate import transforms as T
+    from migrate.quality.transforms import values as T
 
     def full(text: str, region: str):
         saved, T._fast_phone = T._fast_phone, lambda t, r: None

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from migrate.transforms import TransformContext, apply_transform, get_transform
-from migrate.transforms_more import split_person_name
+from migrate.quality.transforms import TransformContext, apply_transform, get_transform
+from migrate.quality.transforms.more import split_person_name
 
 CTX = TransformContext()
 

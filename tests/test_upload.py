@@ -21,11 +21,11 @@ from click.testing import CliRunner
 
 from migrate import api
 from migrate.amocrm.client import RetryPolicy
-from migrate.amocrm.journal import Journal
-from migrate.amocrm.sandbox import Sandbox, SandboxStore
-from migrate.cli_amocrm import main_group
-from migrate.issues import MigrateError
-from migrate.schema import load_schema
+from migrate.amocrm.upload.journal import Journal
+from migrate.cli.amocrm import main_group
+from migrate.core.issues import MigrateError
+from migrate.core.schema import load_schema
+from migrate.sandbox.server import Sandbox, SandboxStore
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = ROOT / "samples" / "account.json"
@@ -291,7 +291,7 @@ def test_a_batch_applied_but_not_recorded_is_found_not_resent(tmp_path, env_toke
 def test_killed_three_times_then_resumed_no_duplicates_no_losses(tmp_path):
     n = 450
     src = deals_csv(tmp_path / "deals.csv", n, seed=9)
-    cmd = [sys.executable, "-m", "migrate.cli_amocrm", "upload", str(src), "-p", str(DEALS_PROFILE), "--schema",
+    cmd = [sys.executable, "-m", "migrate.cli.amocrm", "upload", str(src), "-p", str(DEALS_PROFILE), "--schema",
            str(ACCOUNT), "--rate", "4", "-q", "--journal", str(tmp_path / "j.sqlite")]  # fmt: skip
     rng = random.Random(20)
     kills = 0
@@ -413,7 +413,7 @@ def test_payload_values_in_api_terms(tmp_path):
                        "  Дата: Дата договора\n  Вероятность: Вероятность\n"
                        "  Кто: {field: Ответственный за сделку, owner: true}\n  Тег: Тег сделки\n",
                        encoding="utf-8")  # fmt: skip
-    from migrate.amocrm.payload import PayloadBuilder
+    from migrate.amocrm.upload.payload import PayloadBuilder
 
     mapped = api.apply_profile(src, profile, ACCOUNT)
     built = PayloadBuilder(mapped, load_schema(ACCOUNT)).complex_item(2, ["run", "run-1"])
@@ -430,7 +430,7 @@ def test_payload_values_in_api_terms(tmp_path):
 
 
 def test_eta_counts_requests_left_at_the_paced_period():
-    from migrate.amocrm.eta import UploadProgress
+    from migrate.amocrm.upload.eta import UploadProgress
 
     p = UploadProgress(False, rows=2000, requests=45, period=1.02 / 7)
     assert abs(p.eta() - 45 * 1.02 / 7) < 1e-9

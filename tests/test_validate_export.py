@@ -7,7 +7,7 @@ import pytest
 
 import migrate
 from migrate import IssueCode, ProfileError
-from migrate.mapping import REJECT_REASONS, REJECT_ROW
+from migrate.core.mapping import REJECT_REASONS, REJECT_ROW
 
 FIX = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[1]
@@ -280,7 +280,7 @@ def test_two_columns_on_one_target_is_a_profile_error():
 def test_text_longer_than_an_excel_cell_is_rejected_not_cut(tmp_path):
     src = tmp_path / "long.csv"
     src.write_text("Сделка;Комментарий\nОкна;" + "я" * 40000 + "\nДвери;коротко\n", encoding="utf-8")
-    profile = migrate.profile.Profile(entity="leads", columns={})
+    profile = migrate.Profile(entity="leads", columns={})
     profile.map("Сделка", "Название сделки").map("Комментарий", "Примечание к сделке")
     report = migrate.validate(src, profile, ACCOUNT)
     (issue,) = issues_of(report, IssueCode.TEXT_TOO_LONG)
@@ -291,7 +291,7 @@ def test_text_longer_than_an_excel_cell_is_rejected_not_cut(tmp_path):
 def test_split_name_fills_first_and_last_name_in_russian_order(tmp_path):
     src = tmp_path / "people.csv"
     src.write_text("Сделка;ФИО\nОкна;Иванов Иван Иванович\nДвери;Анна Смирнова\n", encoding="utf-8")
-    profile = migrate.profile.Profile(entity="leads", columns={})
+    profile = migrate.Profile(entity="leads", columns={})
     profile.map("Сделка", "Название сделки")
     profile.columns["ФИО"] = migrate.ColumnSpec("Полное имя (контакт)", split_name=True)
     mapped = migrate.apply_profile(src, profile, ACCOUNT)

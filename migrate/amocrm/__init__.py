@@ -1,8 +1,8 @@
-"""Talking to AmoCRM API v4: the HTTP client, the upload, `schema pull`, and the local sandbox emulator.
+"""Talking to a real AmoCRM account through API v4: the client, `schema pull`, `plan --apply`, the upload.
 
-client.py (base URL, pacing, retries, failures) · auth.py (token sources, secret scrubbing) · pull.py
-(`schema pull`) · payload.py (mapped rows → API JSON) · upload.py (batches and their outcomes) ·
-journal.py (SQLite journal: resume without duplicates) · recovery.py (what an unconfirmed batch created) ·
-matching.py (`--match-existing`) · results.py (success/error workbooks) · dryrun.py · eta.py · run.py
-(wiring) · sandbox*.py (the local emulator).
+client (base URL, pacing, retries, failures) · auth (token sources, secret scrubbing) · pull (`schema
+pull`) · setup / setup_run (`plan --apply`: custom fields and stages) · upload/ (the upload and its journal).
+
+May import: `migrate.core`, `migrate.quality`, `migrate.drafting`, `migrate.sinks`. Never imports the CLI
+or the emulator (`migrate.sandbox`).
 """

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from ..issues import AmoApiError
+from ..core.issues import AmoApiError
 
 MASK = "***"
 

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ..issues import AmoApiError
+from ..core.issues import AmoApiError
 from .auth import TOKEN_HELP, NeedsRefresh, TokenSource
 
 DEFAULT_DOMAIN = "amocrm.ru"

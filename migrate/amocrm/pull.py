@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..schema import ENTITIES, validate_schema_data
+from ..core.schema import ENTITIES, validate_schema_data
 from .client import AmoClient, Forbidden
 
 #: field types the account-schema contract knows (migrate/data/account.schema.json)

@@ -7,7 +7,7 @@ reported, never changed. What the API cannot do (invite users) or what a person 
 columns, options missing from an existing list, stage rules unless asked for) becomes the to-do list.
 `--dry-run DIR` writes each request's body to `DIR/NNNN-METHOD-path.json` and sends nothing.
 
-Requests (shapes and what is unconfirmed about them: sandbox_setup.py): `POST /api/v4/leads/pipelines/{id}/
+Requests (shapes and what is unconfirmed about them: migrate/sandbox/setup.py): `POST /api/v4/leads/pipelines/{id}/
 statuses` first, so a stage rule may name a new stage; then `POST /api/v4/{entity}/custom_fields` (≤ 50 a
 request), with `enums` for lists and, only with `stage_rules=True`, `required_statuses` of the new field.
 Rules are sent with the new field instead of a later PATCH: a PATCH that leaves out `enums` may drop them.
@@ -23,12 +23,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..fuzzy import Matcher, normalise
-from ..issues import AmoApiError
-from ..plan import SetupPlan
-from ..profile import Profile
-from ..schema import ENTITIES, SYSTEM_STATUSES, AccountSchema
+from ..core.issues import AmoApiError
+from ..core.profile import Profile
+from ..core.schema import ENTITIES, SYSTEM_STATUSES, AccountSchema
+from ..drafting.plan import SetupPlan
+from ..quality.fuzzy import Matcher, normalise
 from .client import AmoClient, ValidationFailed
+from .setup_dryrun import sender_for
 
 FIELDS_PER_REQUEST = 50
 MAX_STATUSES = 100
@@ -260,38 +261,6 @@ def _next_sort(statuses: list[dict[str, Any]]) -> int:
 # --- sending ------------------------------------------------------------------------------------------------
 
 
-class DryRunSender:
-    """Writes each request's JSON body to a file and answers with made-up negative ids, so later requests
-    that need an id (a rule naming a new stage) show a placeholder: a real id exists only once AmoCRM made it."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for old in self.folder.glob("[0-9][0-9][0-9][0-9]-*.json"):
-            old.unlink()  # a previous dry run's files would be mistaken for this one's
-        self.files: list[Path] = []
-        self._ids = iter(range(-1, -(10**9), -1))
-
-    def request(self, method: str, path: str, *, body: Any = None, **_: Any) -> Any:
-        name = path.removeprefix("/api/v4/").replace("/", "-")
-        out = self.folder / f"{len(self.files) + 1:04d}-{method}-{name}.json"
-        out.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        self.files.append(out)
-        key = "statuses" if path.endswith("/statuses") else "custom_fields"
-        return {"_embedded": {key: [self._made(item) for item in body]}}
-
-    def _made(self, item: dict[str, Any]) -> dict[str, Any]:
-        return {**item, "id": next(self._ids), "enums": [{**e, "id": next(self._ids)} for e in item.get("enums") or []]}
-
-
-def _sender(client: AmoClient | None, dry_run_dir: Path | None) -> Any:
-    if dry_run_dir is not None:
-        return DryRunSender(dry_run_dir)
-    if client is None:
-        raise AmoApiError("Applying the plan needs the account: --subdomain or --base-url (or --dry-run DIR).")
-    return client
-
-
 def _send(sender: Any, result: ApplyResult, path: str, body: list[dict[str, Any]], what: str) -> list[dict[str, Any]]:
     """POST one batch; the answer's items in the order of `body` (by `request_id`, else by position)."""
     result.requests.append({"method": "POST", "path": path, "body": body})
@@ -320,7 +289,7 @@ def apply_plan(plan: SetupPlan, schema: AccountSchema, client: AmoClient | None,
     result.plan = plan
     result.steps = plan_steps(plan, schema, profile)
     result.manual = _to_do(plan, schema, result.steps, set())
-    sender = _sender(client, dry_run_dir)
+    sender = sender_for(client, dry_run_dir)
     done = WOULD_CREATE if dry_run_dir is not None else CREATED
     _create_stages(sender, result, done)
     rules = _attach_rules(plan, schema, result.steps) if stage_rules else set()

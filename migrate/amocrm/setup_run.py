@@ -15,10 +15,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..issues import MigrateError
-from ..plan import SetupPlan
-from ..profile import Profile
-from ..schema import AccountSchema, schema_from_data
+from ..core.issues import MigrateError
+from ..core.profile import Profile
+from ..core.schema import AccountSchema, schema_from_data
+from ..drafting.plan import SetupPlan
 from .client import AmoClient
 from .pull import pull_schema
 from .setup import CREATED, DUPLICATE, EXISTS, ApplyResult, Step, Warn, apply_plan, find_named, stage_spec

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from ..issues import ERROR, Issue
+from ..core.issues import ERROR, Issue
 from .xlsx import _close, _width
 
 #: xlsxwriter keeps comments in memory; past this many annotated rows a sheet gets fills but no comments

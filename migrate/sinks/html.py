@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..report import Report
+from ..core.report import Report
 
 #: the page lists at most this many issues; the .xlsx/.json reports always hold every one
 MAX_TABLE_ROWS = 5000

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..issues import ERROR, MigrateError
-from ..mapping import REJECT_REASONS, REJECT_ROW
-from ..report import Report
-from ..table import SourceTable
+from ..core.issues import ERROR, MigrateError
+from ..core.mapping import REJECT_REASONS, REJECT_ROW
+from ..core.report import Report
+from ..core.table import SourceTable
 from .annotated import write_annotated
 from .html import report_html
 

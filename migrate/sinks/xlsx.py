@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from ..issues import MigrateError
+from ..core.issues import MigrateError
+from ..core.limits import MAX_CELL  # noqa: F401  (the writer obeys the limit the checks report)
 from .sheetxml import fill_sheet
 
 _OPTIONS = {
@@ -24,7 +25,6 @@ _OPTIONS = {
     "strings_to_urls": False,
     "nan_inf_to_errors": False,
 }
-MAX_CELL = 32767  # Excel's limit for one cell's text
 
 
 def part_paths(path: Path, rows: int, max_rows: int | None) -> list[Path]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from ..issues import SourceError
-from ..table import SourceTable
+from ..core.issues import SourceError
+from ..core.table import SourceTable
 from .csvfile import read_csv
 from .excel import read_excel
 

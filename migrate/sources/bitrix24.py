@@ -24,11 +24,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from ..issues import SourceError
-from ..table import SourceTable
+from ..core.issues import SourceError
+from ..core.table import SourceTable
 from .csvfile import decode
 from .header import frame_from_grid, gc_paused
-from .jsondump import load_json, records_table
+from .records import load_json, records_table
 
 __all__ = [
     "MULTI_FIELD_CAPTIONS",

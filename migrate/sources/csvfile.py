@@ -18,8 +18,8 @@ from pathlib import Path
 
 import charset_normalizer
 
-from ..issues import SourceError
-from ..table import SourceTable
+from ..core.issues import SourceError
+from ..core.table import SourceTable
 from .header import frame_from_grid, gc_paused
 
 #: Delimiters tried when none is given, in order of preference on a tie.

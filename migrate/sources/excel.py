@@ -17,8 +17,8 @@ from typing import Any
 
 import python_calamine as calamine
 
-from ..issues import SourceError
-from ..table import SourceTable
+from ..core.issues import SourceError
+from ..core.table import SourceTable
 from .header import frame_from_columns, gc_paused, is_blank
 
 

@@ -24,7 +24,7 @@ from itertools import compress, zip_longest
 
 import pandas as pd
 
-from ..issues import Issue, IssueCode, SourceError, make_issue
+from ..core.issues import Issue, IssueCode, SourceError, make_issue
 
 #: How many physical rows from the top are searched for the header.
 HEADER_SCAN_ROWS = 30

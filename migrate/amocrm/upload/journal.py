@@ -1,0 +1,171 @@
+"""The upload journal: an SQLite file that makes an upload resumable and never-duplicating.
+
+The protocol (see upload.py for the recovery it enables):
+
+1. before a batch is sent, `begin()` commits it as *pending*: its kind, source rows, batch tag and the hash
+   of its exact payload;
+2. after AmoCRM answers, `finish()` commits, in one transaction, the IDs created (or the rows refused) and
+   marks the batch *done*.
+
+A crash between 1 and 2 leaves a pending batch. It may have been applied or not; the next run (or the same
+run, after a lost answer) asks AmoCRM what it created before sending those rows again, records it, and
+only then resends the rest. A row with its main entity recorded is never sent again.
+
+Commits are synchronous (SQLite's default rollback journal, `synchronous=FULL`), so a SIGKILL or power cut
+after a commit keeps it. The journal holds no secrets: no token, no payloads — only hashes, rows and IDs.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...core.issues import MigrateError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS batches (
+    seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, rows TEXT NOT NULL, payload_hash TEXT NOT NULL,
+    tag TEXT, state TEXT NOT NULL, started REAL NOT NULL, finished REAL);
+CREATE TABLE IF NOT EXISTS created (
+    row INTEGER NOT NULL, entity TEXT NOT NULL, id INTEGER NOT NULL, how TEXT NOT NULL, batch INTEGER,
+    PRIMARY KEY (row, entity));
+CREATE TABLE IF NOT EXISTS refused (
+    row INTEGER NOT NULL, what TEXT NOT NULL, header TEXT, reason TEXT NOT NULL, batch INTEGER,
+    PRIMARY KEY (row, what));
+"""
+PENDING, DONE = "pending", "done"
+
+
+@dataclass(frozen=True)
+class Batch:
+    seq: int
+    kind: str
+    rows: list[int]
+    payload_hash: str
+    tag: str | None
+    state: str
+
+
+@dataclass(frozen=True)
+class Created:
+    row: int
+    entity: str  # leads | contacts | companies | notes:<entity>
+    id: int
+    how: str  # created | linked | merged | recovered
+
+
+class Journal:
+    """One upload's journal. `identity` (source + profile + account) must match the file's, or it refuses."""
+
+    def __init__(self, path: str | Path, identity: dict[str, str], *, snapshot: bool = False) -> None:
+        """`snapshot=True` (dry runs): work on an in-memory copy of the file, which is never written."""
+        self.path = Path(path)
+        try:
+            if snapshot:
+                self.db = sqlite3.connect(":memory:", isolation_level=None)
+                if self.path.exists():
+                    with closing(sqlite3.connect(self.path)) as src:
+                        src.backup(self.db)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as e:
+            raise MigrateError(
+                f"Journal {self.path} is not a usable SQLite file ({e}); use another --journal."
+            ) from None
+        self._check_identity(identity)
+
+    def _check_identity(self, identity: dict[str, str]) -> None:
+        stored = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+        if not stored:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.executemany("INSERT INTO meta VALUES (?, ?)", identity.items())
+            return
+        differ = [k for k, v in identity.items() if k in stored and stored[k] != v]
+        if differ:
+            what = ", ".join(f"{k} (journal: {stored[k]!r}, now: {identity[k]!r})" for k in differ)
+            raise MigrateError(
+                f"Journal {self.path} belongs to another upload: {what}. Resuming with it could duplicate or "
+                "misattribute records. Restore the original file/profile/account, or give a new --journal."
+            )
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # --- batches ----------------------------------------------------------------------------------------
+    def next_seq(self) -> int:
+        return (self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM batches").fetchone()[0]) + 1
+
+    def begin(self, kind: str, rows: list[int], payload_hash: str, tag: str | None, seq: int | None = None) -> int:
+        """Commit the batch as pending *before* it is sent; returns its sequence number."""
+        seq = seq or self.next_seq()
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "INSERT INTO batches (seq, kind, rows, payload_hash, tag, state, started) VALUES (?,?,?,?,?,?,?)",
+                (seq, kind, json.dumps(rows), payload_hash, tag, PENDING, time.time()),
+            )
+        return seq
+
+    def finish(self, seq: int | None, created: Iterable[Created] = (),
+               refused: Iterable[tuple[int, str | None, str]] = (), what: str = "row") -> None:  # fmt: skip
+        """Commit what a batch created (and the rows refused: `what` = row | note) and mark it done, atomically.
+
+        `seq=None` records refusals found before anything was sent (a value the payload cannot carry)."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO created VALUES (?,?,?,?,?)",
+                [(c.row, c.entity, c.id, c.how, seq) for c in created],
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO refused VALUES (?,?,?,?,?)", [(r, what, h, why, seq) for r, h, why in refused]
+            )
+            if seq is not None:
+                self.db.execute("UPDATE batches SET state = ?, finished = ? WHERE seq = ?", (DONE, time.time(), seq))
+
+    def pending(self) -> list[Batch]:
+        """Batches begun and never finished: each may or may not have been applied by AmoCRM."""
+        cur = self.db.execute(
+            "SELECT seq, kind, rows, payload_hash, tag, state FROM batches WHERE state = ? ORDER BY seq", (PENDING,)
+        )
+        return [Batch(s, k, json.loads(r), h, t, st) for s, k, r, h, t, st in cur.fetchall()]
+
+    def batch_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM batches").fetchone()[0]
+
+    # --- rows ---------------------------------------------------------------------------------------------
+    def created(self, entity: str | None = None) -> dict[int, dict[str, Created]]:
+        """row → entity → Created, for every row with anything recorded."""
+        sql = "SELECT row, entity, id, how FROM created" + (" WHERE entity = ?" if entity else "")
+        out: dict[int, dict[str, Created]] = {}
+        for row, ent, eid, how in self.db.execute(sql, (entity,) if entity else ()).fetchall():
+            out.setdefault(row, {})[ent] = Created(row, ent, eid, how)
+        return out
+
+    def known_ids(self, entity: str) -> set[int]:
+        return {r[0] for r in self.db.execute("SELECT id FROM created WHERE entity = ?", (entity,)).fetchall()}
+
+    def refused(self, what: str = "row") -> dict[int, tuple[str | None, str]]:
+        cur = self.db.execute("SELECT row, header, reason FROM refused WHERE what = ?", (what,))
+        return {r: (h, why) for r, h, why in cur.fetchall()}
+
+    def forget_refusals(self) -> None:
+        """A re-run tries refused rows again: the account (or the file) may have been fixed meanwhile."""
+        self.db.execute("DELETE FROM refused")
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,117 @@
+"""Wiring for `schema pull` and `upload`: credentials → client, source identity → journal, files out.
+
+Kept apart from upload.py so the uploader stays a pure "rows in, journal and IDs out" machine and this is
+the one place that decides file names, defaults and which account a journal belongs to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ...core.issues import MigrateError
+from ...core.mapping import MappedTable
+from ...core.profile import Profile
+from ...core.report import Report
+from ...core.schema import AccountSchema
+from ...core.table import SourceTable
+from ..auth import token_from_env
+from ..client import DEFAULT_DOMAIN, MAX_RATE, AmoClient, RetryPolicy, base_url_for
+from ..pull import pull_schema
+from .dryrun import DryRunClient
+from .journal import Journal
+from .results import UploadResult
+from .uploader import Uploader, UploadOptions, run_tag_for
+
+
+def open_client(subdomain: str | None = None, *, domain: str = DEFAULT_DOMAIN, base_url: str | None = None,
+                rate: float = MAX_RATE, token_file: str | Path | None = None, env: Mapping[str, str] | None = None,
+                retry: RetryPolicy | None = None, timeout: float = 60.0) -> AmoClient:  # fmt: skip
+    """A paced client for the account, with the token the environment gives (never a command-line value)."""
+    url = base_url_for(subdomain, domain, base_url)
+    return AmoClient(url, token_from_env(env, token_file), rate=rate, retry=retry, timeout=timeout)
+
+
+def pull_to(client: AmoClient, out: str | Path | None, warn: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Pull the account schema and, if `out` is given, write it (only after it validated)."""
+    data = pull_schema(client, warn=warn)
+    if out:
+        path = Path(out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return data
+
+
+def content_hash(table: SourceTable) -> str:
+    """The source's identity: its cells and headers, so the same data read from anywhere resumes alike."""
+    h = hashlib.sha256("\x1f".join(table.columns).encode())
+    h.update(pd.util.hash_pandas_object(table.frame, index=True).to_numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def profile_hash(profile: Profile) -> str:
+    return hashlib.sha256(json.dumps(profile.to_dict(), ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def default_paths(source: Path) -> dict[str, Path]:
+    """Beside the source: `<name>.journal.sqlite`, `<stem>.uploaded.xlsx`, `<stem>.upload-errors.xlsx`."""
+    return {
+        "journal": source.with_name(source.name + ".journal.sqlite"),
+        "success": source.with_name(source.stem + ".uploaded.xlsx"),
+        "errors": source.with_name(source.stem + ".upload-errors.xlsx"),
+    }
+
+
+def upload_mapped(
+    mapped: MappedTable,
+    report: Report,
+    schema: AccountSchema,
+    profile: Profile,
+    *,
+    client: AmoClient | None,
+    journal: str | Path | None = None,
+    dry_run: str | Path | None = None,
+    success: str | Path | None = None,
+    errors: str | Path | None = None,
+    options: UploadOptions | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> UploadResult:
+    """Upload the rows of `mapped` that `report` accepts; write the success and error workbooks."""
+    table = mapped.table
+    defaults = default_paths(Path(table.path))
+    identity = {"source": content_hash(table), "profile": profile_hash(profile), "layout": mapped.entity}
+    if client is not None:
+        identity["account"] = client.base_url
+    run_tag = run_tag_for(identity["source"], identity["profile"])
+    options = options or UploadOptions()
+    sender: Any = client
+    if dry_run is not None:
+        options.dry_run = True
+        sender = DryRunClient(Path(dry_run), client if options.match_existing else None,
+                              client.pacer.rate if client else MAX_RATE)  # fmt: skip
+    elif client is None:
+        raise MigrateError("An upload needs the account: --subdomain or --base-url (or --dry-run DIR).")
+    jpath = Path(journal) if journal else defaults["journal"]
+    book = Journal(jpath, identity, snapshot=dry_run is not None)
+    try:
+        result = Uploader(mapped, report, schema, sender, book, run_tag, options, warn).run()
+    finally:
+        book.close()
+    if dry_run is not None:
+        result.outputs["payloads"] = list(sender.files)
+    else:
+        result.outputs["journal"] = [jpath]
+        result.write(table, Path(success) if success else defaults["success"],
+                     Path(errors) if errors else defaults["errors"])  # fmt: skip
+    return result
+
+
+def env_has_credentials(env: Mapping[str, str] | None = None) -> bool:
+    env = os.environ if env is None else env
+    return bool(env.get("AMOCRM_TOKEN") or env.get("AMOCRM_REFRESH_TOKEN") or env.get("AMOCRM_CLIENT_ID"))

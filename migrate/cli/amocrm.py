@@ -1,0 +1,128 @@
+"""`amomigrate schema pull` and `amomigrate upload`: the commands that talk to a live AmoCRM account.
+
+Same style as cli.py: parse options → one `migrate.api` call → render → exit code (0 ok · 1 rows were
+rejected · 2 the run could not be done). The token is read from the environment only (AMOCRM_TOKEN, or
+the AMOCRM_CLIENT_ID/_SECRET/_REFRESH_TOKEN/_REDIRECT_URI OAuth set), never from an option — options show
+in `ps` and shell history. The lead engineer registers `schema` and `upload` on the main group;
+`python -m migrate.cli.amocrm` runs them standalone.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import api
+from .common import EXIT_DATA_ERRORS, EXIT_OK, account_options, fail_cleanly
+
+_RESUME = "Interrupted. Run the same command again: the journal resumes where it stopped."
+_clean = fail_cleanly(interrupted=_RESUME)
+
+
+def _warn(msg: str) -> None:
+    click.echo(f"Warning: {msg}", err=True)
+
+
+def _account_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared account options, plus this module's output options."""
+    fn = click.option("-q", "--quiet", is_flag=True, help="No progress bar.")(fn)
+    fn = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                      help="json: print the result as JSON on stdout.")(fn)  # fmt: skip
+    return account_options(fn)
+
+
+@click.group("schema")
+def schema() -> None:
+    """The account schema: users, pipelines and custom fields of an AmoCRM account."""
+
+
+@schema.command("pull")
+@_account_options
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="Account schema JSON to write.")
+@_clean
+def pull(subdomain: str | None, domain: str, base_url: str | None, rate: float, token_file: Path | None,
+         fmt: str, quiet: bool, out: Path) -> None:  # fmt: skip
+    """Read the live account into an account-schema file for --schema (GET requests only)."""
+    result = api.pull_schema(subdomain, domain=domain, base_url=base_url, out=out, rate=rate, token_file=token_file,
+                             warn=_warn)  # fmt: skip
+    counts = {
+        "users": len(result.users),
+        "pipelines": len(result.pipelines),
+        "fields": {e: len(result.fields(e)) for e in ("leads", "contacts", "companies")},
+    }
+    if fmt == "json":
+        click.echo(json.dumps({"schema": str(out), **counts}, ensure_ascii=False))
+    else:
+        f = counts["fields"]
+        click.echo(f"{out}: {counts['users']} users, {counts['pipelines']} pipelines, "
+                   f"{f['leads']} lead / {f['contacts']} contact / {f['companies']} company fields")  # fmt: skip
+
+
+@click.command("upload")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-p", "--profile", required=True, help="Profile file (YAML/JSON) or built-in profile name.")
+@click.option("--schema", "schema_path", type=click.Path(path_type=Path),
+              help="Account schema JSON (default: pulled from the account at the start).")  # fmt: skip
+@click.option("--sheet", help="Sheet to read (overrides the profile's source.sheet).")
+@_account_options
+@click.option(
+    "--journal",
+    type=click.Path(path_type=Path),
+    help="Journal file (default: SOURCE.journal.sqlite beside the source). Re-run to resume.",
+)
+@click.option(
+    "--dry-run",
+    "dry_run",
+    type=click.Path(path_type=Path),
+    help="Write each request's JSON into this folder and send nothing.",
+)
+@click.option(
+    "--match-existing",
+    is_flag=True,
+    help="Link rows to contacts/companies the account has (same phone, e-mail or name).",
+)
+@click.option("--success", type=click.Path(path_type=Path), help="Success workbook (default: SOURCE.uploaded.xlsx).")
+@click.option("--errors", type=click.Path(path_type=Path),
+              help="Error workbook (default: SOURCE.upload-errors.xlsx).")  # fmt: skip
+@_clean
+def upload(source: Path, profile: str, schema_path: Path | None, sheet: str | None, subdomain: str | None,
+           domain: str, base_url: str | None, rate: float, token_file: Path | None, fmt: str, quiet: bool,
+           journal: Path | None, dry_run: Path | None, match_existing: bool, success: Path | None,
+           errors: Path | None) -> None:  # fmt: skip
+    """Create the rows of SOURCE without errors in AmoCRM (leads with contact and company, or contacts, or
+    companies, plus notes), journalled: re-running the same command resumes and never duplicates."""
+    result = api.upload(source, profile, schema_path, subdomain=subdomain, domain=domain, base_url=base_url,
+                        journal=journal, dry_run=dry_run, match_existing=match_existing, rate=rate,
+                        success=success, errors=errors, sheet=sheet, token_file=token_file,
+                        progress=not quiet, warn=_warn)  # fmt: skip
+    if fmt == "json":
+        click.echo(result.to_json())
+        click.echo(result.reconciliation(), err=True)
+    else:
+        click.echo(result.summary())
+        if result.dry_run:
+            click.echo(f"dry run: {len(result.outputs.get('payloads', []))} request files in {dry_run}; nothing sent")
+    sys.exit(EXIT_OK if result.ok else EXIT_DATA_ERRORS)
+
+
+@click.group()
+def main_group() -> None:
+    """AmoCRM commands of amomigrate, standalone (`python -m migrate.cli.amocrm`)."""
+
+
+main_group.add_command(schema)
+main_group.add_command(upload)
+COMMANDS = (schema, upload)
+
+
+def main() -> None:
+    main_group(prog_name="amomigrate")
+
+
+if __name__ == "__main__":
+    main()

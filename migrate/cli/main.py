@@ -1,0 +1,184 @@
+"""The `amomigrate` command line: each command parses options, calls one `migrate.api` function, renders.
+
+Exit codes (DESIGN.md): 0 no errors (warnings allowed) · 1 the data has errors (files still written) ·
+2 the run could not be done. A user's mistake (missing file, bad profile, wrong sheet) is one paragraph
+on stderr and exit 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import api
+from ..core.report import Report
+from .common import EXIT_DATA_ERRORS, EXIT_OK, account_options, fail_cleanly
+
+_fail_cleanly = fail_cleanly
+
+
+def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options every data command shares, defined once."""
+    options = [
+        click.argument("source", type=click.Path(path_type=Path)),
+        click.option("-p", "--profile", required=True, help="Profile file (YAML/JSON) or built-in profile name."),
+        click.option("--schema", type=click.Path(path_type=Path),
+                     help="Account schema JSON (default: a fresh account)."),
+        click.option("--sheet", help="Sheet to read (overrides the profile's source.sheet)."),
+        click.option("--owner-as", type=click.Choice(["name", "email"]), default="name", show_default=True,
+                     help="Write owners as the user's name or e-mail."),
+        click.option("--report", "report_path", type=click.Path(path_type=Path),
+                     help="Write the report: .json, .xlsx or .html."),
+        click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                     help="json: print the report as JSON on stdout."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bars."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        fn = option(fn)
+    return _fail_cleanly(fn)
+
+
+def _render(report: Report, fmt: str, quiet: bool) -> None:
+    if fmt == "json":
+        click.echo(report.to_json())
+        click.echo(report.reconciliation(), err=True)
+    else:
+        click.echo(report.summary(limit=0 if quiet else 10))
+        for kind, paths in report.outputs.items():
+            for p in paths:
+                click.echo(f"{kind}: {p}")
+    sys.exit(EXIT_OK if report.ok else EXIT_DATA_ERRORS)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="amomigrate")
+def cli() -> None:
+    """Move a legacy customer base (Excel, CSV, Bitrix24, Megaplan) into AmoCRM."""
+
+
+@cli.command()
+@_common
+def validate(source: Path, profile: str, schema: Path | None, sheet: str | None, owner_as: str,
+             report_path: Path | None, fmt: str, quiet: bool) -> None:  # fmt: skip
+    """Check SOURCE against a profile and the account schema; write nothing but the report."""
+    report = api.validate(source, profile, schema, sheet=sheet, owner_as=owner_as, progress=not quiet)
+    if report_path:
+        report.outputs["report"] = [api.write_report(report, report_path)]
+    _render(report, fmt, quiet)
+
+
+@cli.command()
+@_common
+@click.option(
+    "-o", "--out", required=True, type=click.Path(path_type=Path), help="Import file to write (.xlsx or .csv)."
+)
+@click.option("--rejects", type=click.Path(path_type=Path), help="Rejects workbook (default: OUT.rejects.xlsx).")
+@click.option("--max-rows", type=click.IntRange(min=1), help="Split the import file into parts of at most N rows.")
+def export(source: Path, profile: str, schema: Path | None, sheet: str | None, owner_as: str,
+           report_path: Path | None, fmt: str, quiet: bool, out: Path, rejects: Path | None,
+           max_rows: int | None) -> None:  # fmt: skip
+    """Write the import-ready file for AmoCRM's importer, plus the rejects workbook."""
+    report = api.export(source, profile, out, schema, rejects=rejects, report=report_path, max_rows=max_rows,
+                        sheet=sheet, owner_as=owner_as, progress=not quiet)  # fmt: skip
+    _render(report, fmt, quiet)
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--sheet", help="Sheet to inspect (default: the first with data).")
+@click.option("--schema", type=click.Path(path_type=Path), help="Account schema, for the entity guess.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@_fail_cleanly
+def inspect(source: Path, sheet: str | None, schema: Path | None, as_json: bool) -> None:
+    """What SOURCE is: kind, encoding, sheets, header row, rows, columns with fill rates, best profile."""
+    result = api.inspect(source, sheet=sheet, schema=schema)
+    click.echo(result.to_json() if as_json else result.summary())
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--entity", type=click.Choice(["leads", "contacts", "companies"]), help="Default: guessed.")
+@click.option("--schema", type=click.Path(path_type=Path), help="Account schema (default: a fresh account).")
+@click.option("--sheet", help="Sheet to read (default: the first with data).")
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="Profile file to write (.yaml).")
+@_fail_cleanly
+def init(source: Path, entity: str | None, schema: Path | None, sheet: str | None, out: Path) -> None:
+    """Draft a profile for SOURCE by matching its headers to the account's import headers."""
+    draft = api.draft_profile(source, entity=entity, schema=schema, sheet=sheet)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(draft.text, encoding="utf-8")
+    mapped = len(draft.profile.mapped())
+    review = sum(1 for m in draft.matches if m.target is None or m.score < 86)
+    click.echo(f"wrote {out}: {draft.profile.entity}, {mapped} columns mapped, {review} to review (commented)")
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-p", "--profile", required=True, help="Profile file (YAML/JSON) or built-in profile name.")
+@click.option("--schema", type=click.Path(path_type=Path), help="Account schema (default: a fresh account).")
+@click.option("--sheet", help="Sheet to read (overrides the profile's source.sheet).")
+@click.option("-o", "--out", type=click.Path(path_type=Path), help="Write the plan: .xlsx, .md or .json.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--apply", "apply_", is_flag=True,
+              help="Create the planned custom fields and stages in the account (never changes what exists), "
+                   "then write the re-pulled schema and the rewritten profile.")  # fmt: skip
+@account_options
+@click.option("--dry-run", "dry_run", type=click.Path(path_type=Path),
+              help="With --apply: write each request's JSON into this folder and send nothing.")  # fmt: skip
+@click.option("--write-schema", type=click.Path(path_type=Path),
+              help="Schema to write after --apply (default: <profile>.account.json beside the plan).")  # fmt: skip
+@click.option("--write-profile", type=click.Path(path_type=Path),
+              help="Rewritten profile (default: <profile>.applied.yaml beside the plan).")  # fmt: skip
+@click.option("--stage-rules", is_flag=True,
+              help="With --apply: make each new field required at the stages the plan proposes.")  # fmt: skip
+@click.option("-q", "--quiet", is_flag=True, help="With --apply: counts, the to-do list and files only.")
+@_fail_cleanly
+def plan(source: Path, profile: str, schema: Path | None, sheet: str | None, out: Path | None, fmt: str,
+         apply_: bool, subdomain: str | None, domain: str, base_url: str | None, dry_run: Path | None, rate: float,
+         write_schema: Path | None, write_profile: Path | None, stage_rules: bool, token_file: Path | None,
+         quiet: bool) -> None:  # fmt: skip
+    """The account setup SOURCE needs: owners, stages, custom fields with inferred types, stage rules.
+
+    With --apply (and --subdomain or --base-url; the token comes from AMOCRM_TOKEN or the OAuth variables),
+    create what is missing in the account and print what a person must still do by hand."""
+    if apply_:  # exit 0 when the run was done (a to-do list may remain), 2 when it could not be
+        result = api.apply_plan(source, profile, schema, subdomain=subdomain, domain=domain, base_url=base_url,
+                                out=out, dry_run=dry_run, write_schema=write_schema, write_profile=write_profile,
+                                stage_rules=stage_rules, rate=rate, token_file=token_file, sheet=sheet,
+                                warn=lambda m: click.echo(f"Warning: {m}", err=True))  # fmt: skip
+        click.echo(result.to_json() if fmt == "json" else result.summary(quiet=quiet))
+        sys.exit(EXIT_OK)
+    if subdomain or base_url or dry_run or write_schema or write_profile or stage_rules:
+        raise click.UsageError(
+            "--subdomain, --base-url, --dry-run, --write-schema, --write-profile and --stage-rules go with --apply."
+        )
+    setup = api.plan(source, profile, schema, sheet=sheet)
+    if out:
+        api.write_plan(setup, out)
+    click.echo(setup.to_json() if fmt == "json" else setup.to_markdown())
+    if out and fmt != "json":
+        click.echo(f"plan: {out}")
+
+
+def _register_more() -> None:
+    """Commands that live in their own modules (the sandbox server, the AmoCRM API ones)."""
+    from .amocrm import schema, upload
+    from .sandbox import sandbox
+
+    for command in (schema, upload, sandbox):
+        cli.add_command(command)
+
+
+_register_more()
+
+
+def main() -> None:
+    cli(prog_name="amomigrate")
+
+
+if __name__ == "__main__":
+    main()

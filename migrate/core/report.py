@@ -1,0 +1,165 @@
+"""Report: what a validation found, in the shapes people and programs use.
+
+Counts reconcile by construction: `read = exported + rejected`, where a row is rejected when it has at
+least one error — and `read = exported + merged + rejected` when the profile merges duplicates (a merged
+row is neither exported on its own nor rejected: its data went into the row it duplicates). `to_frame()`
+has fixed columns (row, column, field, code, severity, value, suggestion, message) so a notebook can filter
+it and a test can compare it, as has `duplicates_frame()` (cluster, entity, key_kind, key, row, score);
+`to_json()` is what `--format json` and `--report x.json` write.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .issues import ERROR, WARNING, Issue
+
+COLUMNS = ["row", "column", "field", "code", "severity", "value", "suggestion", "message"]
+
+
+@dataclass
+class Report:
+    """The outcome of validating one source with one profile against one account schema."""
+
+    source: str
+    entity: str
+    read: int
+    issues: list[Issue]
+    empty_rows: int = 0
+    sheet: str | None = None
+    profile: str | None = None
+    schema: str | None = None
+    outputs: dict[str, list[Path]] = field(default_factory=dict)
+    table: Any = field(default=None, repr=False, compare=False)  # the SourceTable, for annotated sheets
+    duplicates: list[Any] = field(default_factory=list, repr=False)  # duplicates.Cluster, every member row
+    merged_rows: list[int] = field(default_factory=list)  # rows merged into the row they duplicate
+
+    # --- counts ----------------------------------------------------------------------------------
+    @property
+    def rejected_rows(self) -> list[int]:
+        """Physical source rows that have at least one error, ascending."""
+        return sorted({i.row for i in self.issues if i.severity == ERROR and i.row is not None})
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejected_rows)
+
+    @property
+    def merged(self) -> int:
+        return len(self.merged_rows)
+
+    @property
+    def exported(self) -> int:
+        return self.read - self.rejected - self.merged
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for i in self.issues if i.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for i in self.issues if i.severity == WARNING)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is an error (warnings allowed): the CLI's exit code 0."""
+        return self.errors == 0
+
+    def by_code(self) -> dict[str, int]:
+        return dict(Counter(i.code.value for i in self.issues).most_common())
+
+    def reconciliation(self, verb: str = "exported") -> str:
+        merged = f" + merged {self.merged}" if self.merged else ""
+        return f"read {self.read} = {verb} {self.exported}{merged} + rejected {self.rejected}"
+
+    def duplicates_frame(self) -> pd.DataFrame:
+        """Duplicate clusters, one line per member row: cluster, entity, key_kind, key, row, score."""
+        from ..quality.duplicates import clusters_frame  # late: the report stays importable without the mapping layer
+
+        return clusters_frame(self.duplicates)
+
+    # --- shapes ----------------------------------------------------------------------------------
+    def to_frame(
+        self, *, code: str | None = None, severity: str | None = None, column: str | None = None
+    ) -> pd.DataFrame:
+        """Issues as a DataFrame with the fixed columns, optionally filtered by code, severity, column."""
+        rows = [
+            [i.row, i.column, i.field, i.code.value, i.severity, i.value, i.suggestion, i.message]
+            for i in self.issues
+            if (code is None or i.code.value == str(getattr(code, "value", code)))
+            and (severity is None or i.severity == severity)
+            and (column is None or i.column == column)
+        ]
+        frame = pd.DataFrame(rows, columns=COLUMNS)
+        frame["row"] = frame["row"].astype("Int64")
+        return frame
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "exported": self.exported,
+            "rejected": self.rejected,
+            "merged": self.merged,
+            "duplicate_clusters": len(self.duplicates),
+            "empty_rows": self.empty_rows,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "by_code": self.by_code(),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "sheet": self.sheet,
+            "entity": self.entity,
+            "profile": self.profile,
+            "schema": self.schema,
+            "ok": self.ok,
+            "counts": self.counts(),
+            "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()},
+            "issues": [i.to_dict() for i in self.issues],
+            "duplicates": self.duplicates_frame().to_dict("records"),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def summary(self, limit: int = 10) -> str:
+        """A few lines for a terminal: reconciliation, counts by code, the first issues."""
+        lines = [
+            f"{self.source}" + (f" [{self.sheet}]" if self.sheet else "") + f" → {self.entity}",
+            self.reconciliation(),
+            f"{self.errors} errors, {self.warnings} warnings"
+            + (f", {self.empty_rows} empty rows skipped" if self.empty_rows else ""),
+        ]
+        for code, n in self.by_code().items():
+            lines.append(f"  {code:<22} {n}")
+        shown = sorted(self.issues, key=lambda i: (i.severity != ERROR, i.row or 0))[:limit]
+        for i in shown:
+            where = f"row {i.row}" if i.row is not None else "file"
+            col = f", {i.column!r}" if i.column else ""
+            lines.append(f"  {i.severity:<7} {where}{col}: {i.message}")
+        if len(self.issues) > limit:
+            lines.append(f"  … {len(self.issues) - limit} more (see the report file or report.to_frame())")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Report {self.source}: {self.reconciliation()}, {self.errors} errors, {self.warnings} warnings>"
+
+    def _repr_html_(self) -> str:
+        counts = "".join(
+            f"<tr><td>{html.escape(c)}</td><td style='text-align:right'>{n}</td></tr>"
+            for c, n in self.by_code().items()
+        )
+        return (
+            f"<div><b>{html.escape(self.source)}</b> → {self.entity}<br>"
+            f"<b>{html.escape(self.reconciliation())}</b>; {self.errors} errors, {self.warnings} warnings"
+            f"<table><tr><th>code</th><th>issues</th></tr>{counts}</table></div>"
+        )

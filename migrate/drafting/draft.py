@@ -1,0 +1,145 @@
+"""init: draft a mapping profile from a source file, for a person to review.
+
+The draft is YAML with comments, because its reader is a consultant deciding what to keep: each mapped
+column carries its match score; matches below the confidence bar are written commented out; owner names
+found in the data are listed under `owners.map` with their closest user; stage values that are not
+already stage names are listed under `values` with their closest stage. The draft always validates
+(every suggestion that is not certain is a comment), so `amomigrate validate` runs on it at once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import yaml
+
+from ..core.profile import Profile, profile_from_dict
+from ..core.schema import AccountSchema, Target
+from ..core.table import SourceTable
+from ..quality.fuzzy import Matcher
+from .headers import CONFIDENT, REVIEW, HeaderMatch, match_headers
+
+_TRANSFORM_BY_TYPE = {"phone": "phone", "email": "email", "price": "number", "numeric": "number",
+                      "date": "date", "birthday": "date", "datetime": "datetime", "date_time": "datetime"}  # fmt: skip
+_MAX_VALUES = 200  # more distinct stage/owner values than this is not a list a person reviews line by line
+
+
+@dataclass
+class Draft:
+    """A drafted profile: `text` is the commented YAML to save, `profile` what it loads as."""
+
+    text: str
+    profile: Profile
+    matches: list[HeaderMatch]
+
+    def save(self, path: str) -> None:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(self.text)
+
+
+def _q(text: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _column_lines(m: HeaderMatch, target: Target | None, values: dict[str, tuple[str | None, float]]) -> list[str]:
+    if target is None or m.target is None:
+        why = "another column matched its target better" if m.how == "taken" else "no close target"
+        return [f"  # {_q(m.source)}: null  # {why}: map it, or uncomment to drop it on purpose"]
+    spec: list[str] = [f"field: {_q(target.header)}"]
+    transform = _TRANSFORM_BY_TYPE.get(target.type)
+    if transform:
+        spec.append(f"transform: {transform}")
+    if target.type == "user":
+        spec.append("owner: true")
+    comment = f"  # {m.how} {m.score:.0f}"
+    lead = "  " if m.score >= CONFIDENT else "  # "
+    if m.score < CONFIDENT:
+        comment += " — low confidence, review"
+    lines = [f"{lead}{_q(m.source)}: {{{', '.join(spec)}}}{comment}"]
+    if values and target.type == "status" and m.score >= CONFIDENT:
+        confident = any(stage and score >= CONFIDENT for stage, score in values.values())
+        lines[0] = f"  {_q(m.source)}:{comment}"
+        lines += [f"    {s}" for s in spec]
+        lines.append("    values:" if confident else "    values: {}  # no confident match: review the lines below")
+        for value, (stage, score) in values.items():
+            if stage and score >= CONFIDENT:
+                lines.append(f"      {_q(value)}: {_q(stage)}  # fuzzy {score:.0f}")
+            elif stage:
+                lines.append(f"      # {_q(value)}: {_q(stage)}  # fuzzy {score:.0f} — low confidence, review")
+            else:
+                lines.append(f'      # {_q(value)}: ""  # no close stage: map it by hand')
+    return lines
+
+
+def _stage_values(table: SourceTable, source: str, schema: AccountSchema) -> dict[str, tuple[str | None, float]]:
+    """Distinct stage values that are not already a stage name, with their closest stage (main pipeline
+    first, then the others)."""
+    names = [s for p in [schema.main_pipeline, *schema.pipelines] for s in p.status_names()]
+    matcher = Matcher(list(dict.fromkeys(names)))
+    out: dict[str, tuple[str | None, float]] = {}
+    for value in table.frame[source].str.strip().unique()[:_MAX_VALUES]:
+        if not value or matcher.exact(value):
+            continue
+        m = matcher.suggest(value)
+        out[value] = (m.choice, m.score) if m else (None, 0.0)
+    return out
+
+
+def _owner_lines(table: SourceTable, sources: list[str], schema: AccountSchema) -> list[str]:
+    if not sources:
+        return []
+    seen = list(dict.fromkeys(v for s in sources for v in table.frame[s].str.strip().unique() if v))[:_MAX_VALUES]
+    if not seen:
+        return []
+    if not schema.users:
+        lines = ["owners:", "  # the account schema lists no users (run `amomigrate schema pull`); owners found:",
+                 "  map: {}"]  # fmt: skip
+        return lines + [f'  #   {_q(v)}: ""' for v in seen]
+    matcher = Matcher([u.name for u in schema.users], names=True)
+    lines = ["owners:", "  map:"]
+    for value in seen:
+        exact = matcher.exact(value)
+        m = matcher.suggest(value)
+        if exact:
+            lines.append(f"    # {_q(value)}: {_q(exact)}  # found by name; no entry needed")
+        elif m and m.score >= CONFIDENT:
+            lines.append(f"    {_q(value)}: {_q(m.choice)}  # fuzzy {m.score:.0f}")
+        elif m:
+            lines.append(f"    # {_q(value)}: {_q(m.choice)}  # fuzzy {m.score:.0f} — low confidence, review")
+        else:
+            lines.append(f'    # {_q(value)}: ""  # no close user')
+    if all(line.lstrip().startswith("#") for line in lines[2:]):
+        lines[1] = "  map: {}"
+    lines.append('  # default: ""  # a user for empty owner cells')
+    return lines
+
+
+def draft_profile(table: SourceTable, schema: AccountSchema, entity: str = "leads") -> Draft:
+    """Draft a profile mapping `table`'s headers to `entity`'s import headers in `schema`."""
+    targets = schema.targets(entity)
+    matches = match_headers(table.columns, targets, entity)
+    lines = [
+        f"# Draft profile for {table.path.name}" + (f", sheet {table.sheet!r}" if table.sheet else "") + ".",
+        "# Scores: synonym 100 = a known caption; fuzzy N = text similarity. Commented lines need a decision.",
+        "version: 1",
+        f"entity: {entity}",
+    ]
+    source = {k: v for k, v in (("sheet", table.sheet), ("header_row", table.header_row)) if v}
+    if source:
+        lines.append("source: " + yaml.safe_dump(source, allow_unicode=True, default_flow_style=True).strip())
+    lines.append("columns:")
+    owner_sources = []
+    for m in matches:
+        target = targets.get(m.target) if m.target and m.score >= REVIEW else None
+        values = _stage_values(table, m.source, schema) if target and target.type == "status" else {}
+        lines += _column_lines(m, target, values)
+        if target and target.type == "user" and target.role == "responsible_user" and m.score >= CONFIDENT:
+            owner_sources.append(m.source)
+    if not any(line.startswith("  ") and not line.startswith("  #") for line in lines):
+        lines.append(f"  {_q(table.columns[0])}: null  # nothing matched with confidence; map columns above")
+    lines += _owner_lines(table, owner_sources, schema)
+    text = "\n".join(lines) + "\n"
+    profile = profile_from_dict(yaml.safe_load(text), f"draft for {table.path.name}")
+    return Draft(text, profile, matches)

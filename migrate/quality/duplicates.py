@@ -1,0 +1,309 @@
+"""Duplicates inside one file: which rows hold the same contact or company, found after mapping.
+
+Why after mapping: the values are already normalised (phones in E.164, e-mail domains in lower case), so
+"8 (916) 123-45-67" and "+7 916 123 45 67" are one key without any work here. The keys:
+
+- contacts: a phone (every PHONE column of the entity, the "other" column's comma-joined list included;
+  an extension is part of the key — one switchboard serves many people), an e-mail (case-insensitive),
+  an INN;
+- companies: an INN (a column whose header holds the word "ИНН": 10 or 12 digits with a valid checksum,
+  so a placeholder like 0000000000 or 1234567890 joins nothing), the name with legal form, quotes, case
+  and spacing folded (`fuzzy.company_key`), and names that are spelling variants of each other
+  (`fuzzy.near_duplicate_names`, blocked, so the cost stays near-linear). Two rows whose INNs are both
+  filled in and different are never joined by their name: same name, different INN = two firms.
+
+Rows sharing a key are joined; joins chain (row 2 and 5 share a phone, 5 and 9 an e-mail: one cluster of
+three), computed as connected components over the join edges with vectorised label propagation. Every
+step works per distinct key (pandas groupby over the exploded key columns); no loop runs over all rows.
+
+What a cluster means depends on the file (`Cluster.linked`): in a contacts file a contact cluster is the
+same person imported twice; in a deals file a row is a deal, and one contact in several rows is normal —
+many deals of one client. `duplicates_policy` turns clusters into issues and applies the profile's policy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..core.mapping import MappedTable
+from .fuzzy import company_key, near_duplicate_names
+
+#: key kinds, strongest first: when a row is joined to its cluster by several keys, the first one is shown
+KINDS = ("inn", "phone", "email", "name", "fuzzy-name")
+_KIND_RANK = {k: n for n, k in enumerate(KINDS)}
+_PHONE = re.compile(r"\+\d{7,15}(?: доб\. \d+)?")
+_EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+")
+_DIGIT_RUN = re.compile(r"(?<!\d)(?:\d{12}|\d{10})(?!\d)")
+_INN_HEADER = re.compile(r"(?<![а-яёa-z])инн(?![а-яёa-z])", re.IGNORECASE)
+_INN_WEIGHTS = {
+    10: ((2, 4, 10, 3, 5, 9, 4, 6, 8),),
+    12: ((7, 2, 4, 10, 3, 5, 9, 4, 6, 8), (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)),
+}
+_LONG = ["row", "header", "key"]
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One row of a cluster and why it is there: `key` of kind `key_kind` in target column `header`,
+    shared with row `via` (None for the cluster's first row). `score` is 100 for exact keys, the name
+    similarity (0–100) for `fuzzy-name`."""
+
+    row: int
+    key_kind: str
+    key: str
+    score: float
+    header: str
+    via: int | None = None
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Rows holding one contact or company. `members` are in source order; the first is the one kept.
+
+    `linked`: the entity is not the file's own (a deal's contact in a deals file), so the repetition is
+    expected and only reported.
+    """
+
+    id: int
+    entity: str
+    linked: bool
+    members: tuple[Member, ...]
+
+    @property
+    def first(self) -> int:
+        return self.members[0].row
+
+    @property
+    def rows(self) -> list[int]:
+        return [m.row for m in self.members]
+
+
+def find_duplicates(mapped: MappedTable) -> list[Cluster]:
+    """Every duplicate cluster of the mapped table, contacts then companies, each by first row.
+
+    >>> clusters = find_duplicates(mapped)  # doctest: +SKIP
+    >>> [(c.entity, c.rows, c.members[1].key_kind) for c in clusters]  # doctest: +SKIP
+    [('contacts', [2, 7], 'phone')]
+    """
+    clusters: list[Cluster] = []
+    for entity, columns in _key_columns(mapped).items():
+        edges = _entity_edges(mapped.frame, columns)
+        clusters += _clusters(edges, entity, linked=entity != mapped.entity, start=len(clusters) + 1)
+    return clusters
+
+
+# --- which columns hold which keys -------------------------------------------------------------------------
+
+
+def _key_columns(mapped: MappedTable) -> dict[str, dict[str, list[str]]]:
+    """entity → key kind → the mapped target headers holding that key, in the frame's column order."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for header in mapped.frame.columns:
+        target = mapped.targets.get(header)
+        if target is None:
+            continue
+        kind = _kind_of(header, target.entity, target.code, target.role)
+        if kind:
+            out.setdefault(target.entity, {}).setdefault(kind, []).append(header)
+    return {e: out[e] for e in ("contacts", "companies") if e in out}
+
+
+def _kind_of(header: str, entity: str, code: str | None, role: str) -> str | None:
+    if _INN_HEADER.search(header):
+        return "inn"
+    if entity == "contacts" and code == "PHONE":
+        return "phone"
+    if entity == "contacts" and code == "EMAIL":
+        return "email"
+    if entity == "companies" and role == "name":
+        return "name"
+    return None
+
+
+# --- keys: one long frame (row, header, key) per kind --------------------------------------------------------
+
+
+def _long_keys(frame: pd.DataFrame, headers: list[str], kind: str) -> pd.DataFrame:
+    """Every (row, header, key) of one kind, a row's repeated key kept once (in its first column)."""
+    parts = [_column_keys(frame[h], kind).to_frame("key").assign(header=h) for h in headers]
+    long = pd.concat(parts).rename_axis("row").reset_index()
+    long = long[long["key"] != ""].drop_duplicates(["row", "key"])
+    return long[_LONG].astype({"row": "int64"})
+
+
+def _column_keys(column: pd.Series, kind: str) -> pd.Series:
+    """One column's keys, one per line (a cell with several phones gives several lines), decided once per
+    distinct cell text."""
+    column = column[column.str.strip() != ""]
+    distinct = pd.Series(column.unique(), dtype=object)
+    decided = dict(zip(distinct, distinct.map(_CELL_KEYS[kind]), strict=True))
+    return column.map(decided).explode().dropna()
+
+
+def _phones(cell: str) -> list[str]:
+    return _PHONE.findall(cell)
+
+
+def _emails(cell: str) -> list[str]:
+    return [e.casefold() for e in _EMAIL.findall(cell)]
+
+
+def _inns(cell: str) -> list[str]:
+    """The INN of a cell: "7707 083 893" → 7707083893; "7707083893 / 770701001" (INN/KPP) → the INN."""
+    return [c for c in _inn_candidates(cell) if valid_inn(c)][:1]
+
+
+def _inn_shapes(cell: str) -> list[str]:
+    """Anything shaped like an INN, check digits or not: evidence enough that two firms differ."""
+    return [c for c in _inn_candidates(cell) if len(set(c)) > 1][:1]
+
+
+def _inn_candidates(cell: str) -> list[str]:
+    digits = re.sub(r"[\s\-]", "", cell)
+    return ([digits] if digits.isdigit() else []) + _DIGIT_RUN.findall(digits) + _DIGIT_RUN.findall(cell)
+
+
+def _names(cell: str) -> list[str]:
+    return [company_key(cell)] if cell.strip() else []
+
+
+_CELL_KEYS = {"phone": _phones, "email": _emails, "inn": _inns, "inn-shape": _inn_shapes, "name": _names}
+
+
+def valid_inn(digits: str) -> bool:
+    """A Russian INN: 10 digits (organisation) or 12 (person), check digits right, not one digit repeated."""
+    if not digits.isdigit() or len(digits) not in _INN_WEIGHTS or len(set(digits)) == 1:
+        return False
+    nums = [int(c) for c in digits]
+    for weights in _INN_WEIGHTS[len(digits)]:
+        check = sum(w * n for w, n in zip(weights, nums, strict=False)) % 11 % 10
+        if check != nums[len(weights)]:
+            return False
+    return True
+
+
+# --- edges: row a shares `key` with row b ---------------------------------------------------------------------
+
+
+def _entity_edges(frame: pd.DataFrame, columns: dict[str, list[str]]) -> pd.DataFrame:
+    """Join edges of one entity: columns a, b (rows, a > b), kind, key_a, key_b, header_a, header_b, score."""
+    longs = {kind: _long_keys(frame, headers, kind) for kind, headers in columns.items()}
+    edges = []
+    for kind, long in longs.items():
+        found = _exact_edges(long, kind)
+        if kind == "name":
+            shapes = _long_keys(frame, columns["inn"], "inn-shape") if "inn" in columns else None
+            found = _veto_other_inn(pd.concat([found, _fuzzy_edges(long)], ignore_index=True), shapes)
+        edges.append(found)
+    return pd.concat(edges, ignore_index=True) if edges else _no_edges()
+
+
+def _exact_edges(long: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Each row holding a key joined to the first row holding it (a star per key: n − 1 edges, not n²)."""
+    first = long.groupby("key")["row"].transform("min")
+    later = long.assign(b=first)[long["row"] != first]
+    heads = long.rename(columns={"row": "b", "header": "header_b"})
+    edges = later.merge(heads, on=["b", "key"], how="left").rename(columns={"row": "a", "header": "header_a"})
+    return edges.assign(kind=kind, key_a=edges["key"], key_b=edges["key"], score=100.0)[_no_edges().columns]
+
+
+def _fuzzy_edges(long: pd.DataFrame) -> pd.DataFrame:
+    """Spelling variants of a name: the first row of one name key joined to the first row of the other."""
+    firsts = long.sort_values("row").drop_duplicates("key")
+    keys = firsts["key"].tolist()
+    pairs = near_duplicate_names(keys)
+    if not pairs:
+        return _no_edges()
+    i, j, score = (list(x) for x in zip(*pairs, strict=True))
+    left, right = firsts.iloc[i].reset_index(drop=True), firsts.iloc[j].reset_index(drop=True)
+    swap = left["row"] > right["row"]
+    a, b = right.where(~swap, left), left.where(~swap, right)
+    return pd.DataFrame({
+        "a": a["row"].astype("int64"), "b": b["row"].astype("int64"), "kind": "fuzzy-name",
+        "key_a": a["key"], "key_b": b["key"], "header_a": a["header"], "header_b": b["header"], "score": score,
+    })  # fmt: skip
+
+
+def _veto_other_inn(edges: pd.DataFrame, inn: pd.DataFrame | None) -> pd.DataFrame:
+    """Drop name joins between rows whose INNs are both filled in and differ: namesakes, not duplicates.
+    Any INN-shaped value counts here, a bad check digit too: a wrong INN is still a different one."""
+    if inn is None or edges.empty:
+        return edges
+    by_row = inn.drop_duplicates("row").set_index("row")["key"]
+    ia, ib = edges["a"].map(by_row), edges["b"].map(by_row)
+    return edges[~(ia.notna() & ib.notna() & (ia != ib))]
+
+
+def _no_edges() -> pd.DataFrame:
+    return pd.DataFrame(columns=["a", "b", "kind", "key_a", "key_b", "header_a", "header_b", "score"])
+
+
+# --- clusters: connected components, then each member's reason ------------------------------------------------
+
+
+def _components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Connected components of the edge list: (nodes ascending, index of each node's component's
+    smallest node). Min-label propagation with pointer jumping — a few vectorised passes."""
+    nodes, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
+    u, v = inverse[: len(a)], inverse[len(a) :]
+    labels = np.arange(len(nodes))
+    while True:
+        low = np.minimum(labels[u], labels[v])
+        new = labels.copy()
+        np.minimum.at(new, u, low)
+        np.minimum.at(new, v, low)
+        new = new[new]
+        if np.array_equal(new, labels):
+            return nodes, labels
+        labels = new
+
+
+def _candidates(edges: pd.DataFrame) -> pd.DataFrame:
+    """Each edge seen from both ends: member, via, kind, key, header, score."""
+    ends = [("a", "b", "key_a", "header_a"), ("b", "a", "key_b", "header_b")]
+    parts = [
+        edges[[m, v, "kind", k, h, "score"]].set_axis(["member", "via", "kind", "key", "header", "score"], axis=1)
+        for m, v, k, h in ends
+    ]
+    return pd.concat(parts, ignore_index=True).astype({"member": "int64", "via": "int64"})
+
+
+def _clusters(edges: pd.DataFrame, entity: str, *, linked: bool, start: int) -> list[Cluster]:
+    if edges.empty:
+        return []
+    nodes, labels = _components(edges["a"].to_numpy("int64"), edges["b"].to_numpy("int64"))
+    first_of = pd.Series(nodes[labels], index=nodes)
+    cand = _candidates(edges)
+    cand["first"] = cand["member"].map(first_of)
+    cand["is_first"] = cand["member"] == cand["first"]
+    cand["rank"] = cand["kind"].map(_KIND_RANK)
+    # a later member prefers the edge to the cluster's first row; the first row shows its strongest key
+    cand["to_first"] = cand["via"] == cand["first"]
+    cand = cand.sort_values(["member", "to_first", "rank", "via"], ascending=[True, False, True, True])
+    best = cand.drop_duplicates("member")
+    return _build(best, entity, linked, start)
+
+
+def _build(best: pd.DataFrame, entity: str, linked: bool, start: int) -> list[Cluster]:
+    """Cluster objects from one chosen reason per member row, numbered by first row (one pass over the
+    member rows; a groupby per cluster would cost a pandas call per cluster)."""
+    groups: dict[int, list[Member]] = {}
+    for r in best.sort_values(["first", "member"]).itertuples(index=False):
+        score = 100.0 if r.is_first else float(r.score)
+        via = None if r.is_first else int(r.via)
+        groups.setdefault(int(r.first), []).append(Member(int(r.member), r.kind, str(r.key), score, r.header, via))
+    return [Cluster(start + n, entity, linked, tuple(m)) for n, m in enumerate(groups.values())]
+
+
+DUPLICATE_COLUMNS = ["cluster", "entity", "key_kind", "key", "row", "score"]
+
+
+def clusters_frame(clusters: list[Cluster]) -> pd.DataFrame:
+    """One line per member row, with the fixed columns `DUPLICATE_COLUMNS`."""
+    rows = [[c.id, c.entity, m.key_kind, m.key, m.row, m.score] for c in clusters for m in c.members]
+    frame = pd.DataFrame(rows, columns=DUPLICATE_COLUMNS)
+    return frame.astype({"cluster": "int64", "row": "int64", "score": "float64"})

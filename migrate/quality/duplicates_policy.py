@@ -1,0 +1,273 @@
+"""What happens to duplicate clusters: the profile's policy per entity, turned into issues and rows.
+
+Policies (profile key `duplicates`, see `Profile.duplicate_policies`):
+
+- `report` (default): every member row after the first gets a `duplicate_row` warning naming the first
+  row. The import is unchanged.
+- `keep-first`: the first row is imported; every later member gets a `duplicate_rejected` *error*, so it
+  goes to the rejects file with "duplicate of row N". Why an error and not a silent drop: every source row
+  must end in exactly one of the import file and the rejects file (`read = exported + rejected`).
+- `merge`: one import row per cluster — the first, completed with every distinct phone and e-mail of the
+  other members (into the same column when it is empty there, else into the entity's "other" column,
+  comma-joined), their notes (one per line) and tags, and any cell the first row left empty. The other
+  members leave the import with a `duplicate_merged` warning and are counted as `Report.merged_rows`, so
+  the reconciliation reads `read N = exported X + merged M + rejected Y`. Nothing of a member is lost
+  silently: a value that differs from the kept row's and has no second column to go to (another name,
+  another owner) is named in that member's warning.
+
+Only rows without errors take part in keep-first and merge: a row already rejected for another reason is
+neither kept nor merged (it is in the rejects file, to be fixed); it gets the `duplicate_row` warning
+pointing at the kept row. Clusters of a linked entity (a deal's contact in a deals file) are expected
+repetition, whatever the policy: they are listed in `Report.duplicates`, and a `repeated_in_rows`
+warning goes only to a row that writes that contact or company differently from its first row (another
+name for the same phone, «Ромашка» for «ООО «Ромашка»»): a 100,000-deal file with 60,000 repeat clients
+would otherwise bury its real problems under 60,000 warnings about normal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..core.issues import Issue, IssueCode, make_issue
+from ..core.mapping import MappedTable
+from ..core.schema import Target
+from .duplicates import Cluster, Member
+
+POLICIES = ("report", "keep-first", "merge")
+_WHAT = {"contacts": "contact", "companies": "company"}
+_LABEL = {"phone": "phone", "email": "e-mail", "inn": "INN", "name": "name", "fuzzy-name": "similar name"}
+_MULTI_CODES = ("PHONE", "EMAIL")
+
+
+@dataclass
+class Outcome:
+    """Issues for the Report and the rows merged away (not exported, not rejected)."""
+
+    issues: list[Issue] = field(default_factory=list)
+    merged_rows: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MergeSpec:
+    """Which mapped columns of one entity merge how: per code, its columns, the overflow column
+    (None → join into the same column) and whether values compare case-insensitively; notes; tags."""
+
+    multi: tuple[tuple[tuple[str, ...], str | None, bool], ...]
+    notes: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+def resolve_duplicates(
+    mapped: MappedTable,
+    clusters: list[Cluster],
+    policies: Mapping[str, str],
+    rejected: set[int],
+    targets: Mapping[str, Target],
+) -> Outcome:
+    """Issues for every cluster under its entity's policy; with `merge`, the mapped frame is changed in
+    place: kept rows completed, merged rows removed (so every consumer of the frame skips them)."""
+    outcome = Outcome()
+    cells = _Cells(mapped)
+    merges: list[tuple[Cluster, int, list[Member]]] = []
+    outcome.issues += _linked_issues(mapped, cells, [c for c in clusters if c.linked])
+    for cluster in (c for c in clusters if not c.linked):
+        policy = policies.get(cluster.entity, "report")
+        if policy == "report":
+            outcome.issues += _report(cells, cluster, cluster.first)
+        else:
+            outcome.issues += _act(cells, cluster, policy, rejected, merges)
+    if merges:
+        outcome.issues += _merge_all(mapped, cells, merges, targets)
+        outcome.merged_rows = sorted(m.row for _, _, members in merges for m in members)
+    return outcome
+
+
+def _act(cells: _Cells, cluster: Cluster, policy: str, rejected: set[int],
+         merges: list[tuple[Cluster, int, list[Member]]]) -> list[Issue]:  # fmt: skip
+    """keep-first / merge among the rows without errors; the first of them is kept. Rows already rejected
+    are told which row they duplicate; with merge, the cluster is queued in `merges`."""
+    keeper = next((m.row for m in cluster.members if m.row not in rejected), None)
+    actionable = [m for m in cluster.members if m.row not in rejected and m.row != keeper]
+    told = [m for m in cluster.members if m.row in rejected and (m.row != cluster.first or keeper is not None)]
+    issues = [_issue(IssueCode.DUPLICATE_ROW, cells, cluster, m, keeper or cluster.first) for m in told]
+    if keeper is None or not actionable:
+        return issues
+    if policy == "keep-first":
+        return issues + [_issue(IssueCode.DUPLICATE_REJECTED, cells, cluster, m, keeper) for m in actionable]
+    merges.append((cluster, keeper, actionable))
+    return issues
+
+
+def _report(cells: _Cells, cluster: Cluster, first: int) -> list[Issue]:
+    return [_issue(IssueCode.DUPLICATE_ROW, cells, cluster, m, first) for m in cluster.members if m.row != first]
+
+
+def _linked_issues(mapped: MappedTable, cells: _Cells, clusters: list[Cluster]) -> list[Issue]:
+    """A deal's contact (company) in several rows is normal and stays in the clusters only; a warning is
+    due where a row writes it differently from the row it shares the key with (another name, another
+    e-mail — both non-empty), since that is what would make two records of one client. Compared with
+    that row, not the cluster's first: in a chain (A–B by phone, B–C by e-mail) A and C may share nothing.
+    All member rows of an entity are compared at once."""
+    issues = []
+    frame = mapped.frame
+    for entity in dict.fromkeys(c.entity for c in clusters):
+        items = [(c, m) for c in clusters if c.entity == entity for m in c.members[1:]]
+        cols = [h for h in frame.columns if h in mapped.targets and mapped.targets[h].entity == entity]
+        here = frame.loc[[m.row for _, m in items], cols].to_numpy(dtype=object)
+        there = frame.loc[[m.via for _, m in items], cols].to_numpy(dtype=object)
+        conflict = (here != there) & (here != "") & (there != "")
+        for k in np.flatnonzero(conflict.any(axis=1)):
+            (cluster, member), where = items[k], np.flatnonzero(conflict[k])
+            differs = "; ".join(f"{cols[j]!r} {here[k, j]!r} here, {there[k, j]!r} there" for j in where[:3])
+            differs += "; …" if len(where) > 3 else ""
+            via = member.via if member.via is not None else cluster.first
+            issues.append(_issue(IssueCode.REPEATED_IN_ROWS, cells, cluster, member, via, differs=differs))
+    return issues
+
+
+class _Cells:
+    """The source cell behind a target column, by row: one plain dict per column, built on first use —
+    a pandas `.at` per issue would cost more than the whole duplicate search."""
+
+    def __init__(self, mapped: MappedTable) -> None:
+        self.mapped = mapped
+        self._cache: dict[str, dict[int, str]] = {}
+
+    def column(self, header: str) -> str | None:
+        return self.mapped.sources.get(header)
+
+    def value(self, header: str, row: int) -> str:
+        if header not in self._cache:
+            source, column = self.mapped.table.frame, self.column(header)
+            series = source[column] if column in source.columns else self.mapped.frame[header]
+            self._cache[header] = dict(zip(series.index.tolist(), series.tolist(), strict=True))
+        return self._cache[header].get(row, "")
+
+
+def _issue(code: IssueCode, cells: _Cells, cluster: Cluster, m: Member, first: int, **context: str) -> Issue:
+    """One member's issue: the key's source cell as `value`, "row N" as the suggestion."""
+    what, column, value = (
+        _WHAT.get(cluster.entity, cluster.entity),
+        cells.column(m.header),
+        cells.value(m.header, m.row),
+    )
+    issue = make_issue(code, row=m.row, column=column, field=m.header, value=value, first=first, what=what,
+                       because=because(m, first), **context)  # fmt: skip
+    # built directly, not with dataclasses.replace: this runs once per member row, tens of thousands of times
+    return Issue(issue.code, issue.severity, issue.row, issue.column, issue.field, issue.value, f"row {first}",
+                 issue.message)  # fmt: skip
+
+
+def because(m: Member, first: int) -> str:
+    """Why a member is in its cluster, for messages: `phone '+79161234567'`, `similar name 'x', 96%`."""
+    text = f"{_LABEL[m.key_kind]} {m.key!r}"
+    if m.key_kind == "fuzzy-name":
+        text += f", {m.score:.0f}% alike"
+    if m.via is not None and m.via != first:
+        text += f", through row {m.via}"
+    return text
+
+
+# --- merge -------------------------------------------------------------------------------------------------
+
+
+def _merge_all(
+    mapped: MappedTable, cells: _Cells, merges: list[tuple[Cluster, int, list[Member]]], targets: Mapping[str, Target]
+) -> list[Issue]:
+    """Merge each cluster into its kept row; one pass over the member rows only."""
+    frame = mapped.frame
+    rows = [r for _, keeper, members in merges for r in (keeper, *(m.row for m in members))]
+    records: dict[int, dict[str, str]] = frame.loc[rows].to_dict("index")
+    specs = {e: merge_spec(list(frame.columns), targets, e) for e in {c.entity for c, _, _ in merges}}
+    kept: dict[int, dict[str, str]] = {}
+    issues = []
+    for cluster, keeper, members in merges:
+        merged, dropped = merge_records([records[keeper]] + [records[m.row] for m in members], specs[cluster.entity])
+        kept[keeper] = merged
+        for m, lost in zip(members, dropped, strict=True):
+            issues.append(_issue(IssueCode.DUPLICATE_MERGED, cells, cluster, m, keeper, dropped=_dropped_text(lost)))
+    _write_back(mapped, kept, [m.row for _, _, members in merges for m in members], targets)
+    return issues
+
+
+def _dropped_text(headers: list[str]) -> str:
+    if not headers:
+        return ""
+    return "; its different " + ", ".join(repr(h) for h in headers) + " could not be kept"
+
+
+def merge_spec(columns: list[str], targets: Mapping[str, Target], entity: str) -> MergeSpec:
+    """The merge rules of `entity` for a frame with `columns` (targets: every header of the layout)."""
+    multi = []
+    for code in _MULTI_CODES:
+        headers = tuple(h for h in columns if h in targets and targets[h].entity == entity and targets[h].code == code)
+        if headers:
+            other = next((t.header for t in targets.values() if t.entity == entity and t.code == code
+                          and t.enum == "OTHER"), None)  # fmt: skip
+            multi.append((headers, other, code == "EMAIL"))
+    roles = {h: targets[h].role for h in columns if h in targets and targets[h].entity == entity}
+    notes = tuple(h for h, r in roles.items() if r == "note")
+    tags = tuple(h for h, r in roles.items() if r == "tags")
+    return MergeSpec(tuple(multi), notes, tags)
+
+
+def merge_records(records: list[dict[str, str]], spec: MergeSpec) -> tuple[dict[str, str], list[list[str]]]:
+    """Merge rows (the kept one first) into one; also, per later row, the columns whose different
+    non-empty value could not be kept. Pure: the property tests call it directly too."""
+    out = dict(records[0])
+    handled: set[str] = set(spec.notes) | set(spec.tags)
+    for headers, other, fold in spec.multi:
+        _merge_multi(out, records, headers, other, fold)
+        handled |= {*headers, *([other] if other else [])}
+    for h in spec.notes:
+        out[h] = "\n".join(dict.fromkeys(r[h] for r in records if r.get(h, "").strip()))
+    for h in spec.tags:
+        out[h] = ", ".join(dict.fromkeys(t for r in records for t in _split(r.get(h, ""))))
+    rest = [h for h in out if h not in handled]
+    for h in rest:
+        out[h] = out[h] or next((r[h] for r in records if r.get(h, "")), "")
+    dropped = [[h for h in rest if r.get(h, "") and r[h] != out[h]] for r in records[1:]]
+    return out, dropped
+
+
+def _merge_multi(out: dict[str, str], records: list[dict[str, str]], headers: tuple[str, ...],
+                 other: str | None, fold: bool) -> None:  # fmt: skip
+    """Every distinct phone (e-mail) of every row ends in the kept row: in its own column when empty there,
+    else in the "other" column (or, without one, joined into its own column)."""
+    key = str.casefold if fold else str
+    seen = {key(v) for h in headers for v in _split(out.get(h, ""))}
+    if other:
+        seen |= {key(v) for v in _split(out.get(other, ""))}
+    for record in records[1:]:
+        for h in (*headers, *([other] if other and other not in headers else [])):
+            for value in _split(record.get(h, "")):
+                if key(value) in seen:
+                    continue
+                seen.add(key(value))
+                if not out.get(h):
+                    out[h] = value
+                else:
+                    spill = other or h
+                    out[spill] = ", ".join(v for v in (out.get(spill, ""), value) if v)
+
+
+def _split(cell: str) -> list[str]:
+    return [v.strip() for v in cell.split(",") if v.strip()]
+
+
+def _write_back(mapped: MappedTable, kept: dict[int, dict[str, str]], merged: list[int],
+                targets: Mapping[str, Target]) -> None:  # fmt: skip
+    """Kept rows get their merged values (an "other" column the profile did not map is added), merged rows
+    leave the frame."""
+    update = pd.DataFrame.from_dict(kept, orient="index").fillna("")
+    for header in update.columns.difference(mapped.frame.columns):
+        mapped.frame[header] = ""
+        mapped.targets[header] = targets[header]
+    mapped.frame.loc[update.index, update.columns] = update
+    mapped.frame = mapped.frame.drop(index=merged)
+    if mapped.stages is not None:
+        mapped.stages = mapped.stages.drop(index=merged)

@@ -1,0 +1,128 @@
+"""The transform registry: every named value transform, and how a whole column is transformed.
+
+This is the one place the transform modules are assembled (`values`, `more`; `dates` parses for them);
+they import their shared types from `base`, never from here, so there is no import cycle. Rules each
+transform keeps are in its module's docstring; `TRANSFORMS` holds them by name.
+
+Transforms are pure and deterministic, which is what lets `apply_transform` run each one once per
+distinct value of a column and broadcast the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .base import Outcome, TransformContext, TransformFn
+from .more import split_person_name, transform_checkbox, transform_name, transform_url
+from .values import (
+    transform_date,
+    transform_datetime,
+    transform_email,
+    transform_html,
+    transform_number,
+    transform_phone,
+    transform_text,
+)
+
+__all__ = [
+    "TRANSFORMS",
+    "ColumnResult",
+    "Outcome",
+    "TransformContext",
+    "TransformFn",
+    "apply_transform",
+    "get_transform",
+    "split_person_name",
+    "transform_checkbox",
+    "transform_date",
+    "transform_datetime",
+    "transform_email",
+    "transform_html",
+    "transform_name",
+    "transform_number",
+    "transform_phone",
+    "transform_text",
+    "transform_url",
+]
+
+TRANSFORMS: dict[str, TransformFn] = {
+    "text": transform_text,
+    "number": transform_number,
+    "phone": transform_phone,
+    "email": transform_email,
+    "date": transform_date,
+    "datetime": transform_datetime,
+    "html": transform_html,
+    "checkbox": transform_checkbox,
+    "url": transform_url,
+    "name": transform_name,
+}
+
+def get_transform(name: str) -> TransformFn:
+    """The registered transform `name`; ValueError naming the known ones when there is none."""
+    try:
+        return TRANSFORMS[name]
+    except KeyError:
+        known = ", ".join(sorted(TRANSFORMS))
+        raise ValueError(f"Unknown transform {name!r}; known transforms: {known}.") from None
+
+
+@dataclass
+class ColumnResult:
+    """A transformed column; every Series has the input's index, in the input's order."""
+
+    values: pd.Series  # str: canonical text, or the original where `failed`
+    failed: pd.Series  # bool
+    extras: pd.Series  # object: tuple[str, ...] per row (empty tuple when none)
+    rounded: pd.Series  # bool
+
+
+_EMPTY = Outcome("")
+
+
+def _outcome(fn: TransformFn, raw: object, ctx: TransformContext) -> Outcome:
+    """Run `fn` on one distinct cell; a blank cell is an empty, valid value (required is checked apart)."""
+    text = raw if isinstance(raw, str) else str(raw)
+    return _EMPTY if not text.strip() else fn(text, ctx)
+
+
+#: Outcomes remembered across calls, per (transform, context): re-validating after a small profile edit
+#: in a notebook recomputes nothing it has seen. Transforms are pure, so a remembered outcome is exact.
+_MEMO: dict[tuple[TransformFn, TransformContext], dict[object, Outcome]] = {}
+MEMO_LIMIT = 1_000_000  # values remembered in all; past it the memo starts afresh (bounded memory)
+
+
+def _memo(fn: TransformFn, ctx: TransformContext) -> dict[object, Outcome]:
+    if sum(len(m) for m in _MEMO.values()) > MEMO_LIMIT:
+        _MEMO.clear()
+    return _MEMO.setdefault((fn, ctx), {})
+
+
+_DEFAULT_CONTEXT = TransformContext()
+
+
+def apply_transform(series: pd.Series, name: str, ctx: TransformContext = _DEFAULT_CONTEXT) -> ColumnResult:
+    """Transform a column, calling the transform once per distinct value and broadcasting with `map`.
+
+    Blank (or missing) cells map to `""` and count as valid: emptiness is the "required" check's business.
+    Cost is per distinct value: 100,000 rows with 1,000 distinct phones take ~0.06 s; 100,000 distinct
+    phones ~4 s, nearly all inside `phonenumbers` (~40 µs a number).
+    """
+    fn = get_transform(name)
+    keys = series.where(series.notna(), "") if series.hasnans else series  # missing cells read as blank
+    distinct = pd.Index(keys.unique(), dtype=object)
+    memo = _memo(fn, ctx)
+    outcomes = [memo[raw] if raw in memo else memo.setdefault(raw, _outcome(fn, raw, ctx)) for raw in distinct]
+
+    def broadcast(attr: str, dtype: object) -> pd.Series:
+        lookup = pd.Series([getattr(o, attr) for o in outcomes], index=distinct, dtype=object)
+        return keys.map(lookup).astype(dtype)
+
+    return ColumnResult(
+        values=broadcast("value", "str"),
+        failed=~broadcast("ok", bool),
+        extras=broadcast("extras", object),
+        rounded=broadcast("rounded", bool),
+    )
