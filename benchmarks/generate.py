@@ -1,6 +1,7 @@
 """Write the benchmark workbook: N deals x 12 columns, a plain header in row 1.
 
     python benchmarks/generate.py [N] [OUT.xlsx]     # defaults: 100000, benchmarks/data/deals-100000.xlsx
+    python benchmarks/generate.py N OUT.csv          # the same rows as a `;` CSV (benchmarks/scale.py)
 
 Users, stages and list options come from samples/account.json; the columns are those mapped by
 benchmarks/deals-profile.yaml. Every value is valid for that account, so `export` reads N rows and exports
@@ -11,9 +12,11 @@ INN is text. Seeded, so the same N gives the same data.
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 import sys
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -56,10 +59,34 @@ def companies(rng: random.Random, n: int) -> list[tuple[str, str, str]]:
     return out
 
 
-def generate(n: int, out: Path) -> None:
+def records(n: int) -> Iterator[list[object]]:
+    """The N rows, typed the way the workbook types them: int for number cells, datetime for date cells,
+    str for text ("" for an empty cell). Seeded, so the same N gives the same rows in every format."""
     rng = random.Random(SEED)
     users, stages, sources = account()
     firms = companies(rng, max(50, n // 20))
+    start = datetime(2024, 1, 1)
+    for row in range(1, n + 1):
+        firm, inn, domain = rng.choice(firms)
+        k = rng.randrange(len(FIRST))
+        surname = rng.choice(SURNAMES)
+        deal = f"{rng.choice(DEALS)} №{row}"
+        budget = rng.randrange(5, 3000) * 1000
+        owner, stage = rng.choice(users), rng.choice(stages)
+        tail = rng.randint(0, 999_999)
+        if row % 2:
+            phone: object = 79_160_000_000 + tail
+        else:
+            phone = f"+7 (916) {tail // 10000:03d}-{tail // 100 % 100:02d}-{tail % 100:02d}"
+        email = f"{LATIN[k]}.{row}@{domain}"
+        when = start + timedelta(days=rng.randrange(1000))
+        source = rng.choice(sources)
+        comment = rng.choice(COMMENTS)
+        yield [deal, budget, owner, stage, f"{FIRST[k]} {surname}", phone, email, firm, inn, when, source, comment]
+
+
+def generate(n: int, out: Path) -> None:
+    """The workbook (sheet "Сделки"): number cells for budget and odd-row phones, date cells for dates."""
     out.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(out), {"constant_memory": True})
     wb.set_properties({"created": datetime(2026, 10, 1)})
@@ -67,30 +94,26 @@ def generate(n: int, out: Path) -> None:
     date_fmt = wb.add_format({"num_format": "dd.mm.yyyy"})
     for col, name in enumerate(COLUMNS):
         ws.write_string(0, col, name)
-    start = datetime(2024, 1, 1)
-    for row in range(1, n + 1):
-        firm, inn, domain = rng.choice(firms)
-        k = rng.randrange(len(FIRST))
-        surname = rng.choice(SURNAMES)
-        ws.write_string(row, 0, f"{rng.choice(DEALS)} №{row}")
-        ws.write_number(row, 1, rng.randrange(5, 3000) * 1000)
-        ws.write_string(row, 2, rng.choice(users))
-        ws.write_string(row, 3, rng.choice(stages))
-        ws.write_string(row, 4, f"{FIRST[k]} {surname}")
-        tail = rng.randint(0, 999_999)
-        if row % 2:
-            ws.write_number(row, 5, 79_160_000_000 + tail)
-        else:
-            ws.write_string(row, 5, f"+7 (916) {tail // 10000:03d}-{tail // 100 % 100:02d}-{tail % 100:02d}")
-        ws.write_string(row, 6, f"{LATIN[k]}.{row}@{domain}")
-        ws.write_string(row, 7, firm)
-        ws.write_string(row, 8, inn)
-        ws.write_datetime(row, 9, start + timedelta(days=rng.randrange(1000)), date_fmt)
-        ws.write_string(row, 10, rng.choice(sources))
-        comment = rng.choice(COMMENTS)
-        if comment:
-            ws.write_string(row, 11, comment)
+    for row, values in enumerate(records(n), start=1):
+        for col, v in enumerate(values):
+            if isinstance(v, datetime):
+                ws.write_datetime(row, col, v, date_fmt)
+            elif isinstance(v, int):
+                ws.write_number(row, col, v)
+            elif v:
+                ws.write_string(row, col, v)
     wb.close()
+
+
+def generate_csv(n: int, out: Path) -> None:
+    """The same rows as a `;`-separated UTF-8 CSV, every cell as a Russian Excel would save it as text
+    (numbers as digits, dates as DD.MM.YYYY)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for values in records(n):
+            writer.writerow([f"{v:%d.%m.%Y}" if isinstance(v, datetime) else v for v in values])
 
 
 def main(argv: list[str]) -> int:
@@ -99,7 +122,7 @@ def main(argv: list[str]) -> int:
         return 2
     n = int(argv[1]) if len(argv) > 1 else 100_000
     out = Path(argv[2]) if len(argv) > 2 else ROOT / "benchmarks" / "data" / f"deals-{n}.xlsx"
-    generate(n, out)
+    (generate_csv if out.suffix.lower() == ".csv" else generate)(n, out)
     print(f"{out}: {n} rows x {len(COLUMNS)} columns, {out.stat().st_size / 1e6:.1f} MB")
     return 0
 

@@ -1,0 +1,111 @@
+"""How `validate` and `export` scale with rows, next to `pandas.read_csv(dtype=str)` of the same file.
+
+    python benchmarks/scale.py                          # 100000, 1000000 and 2000000 rows
+    python benchmarks/scale.py --rows 100000,1000000    # other sizes
+    python benchmarks/scale.py --xlsx-rows 100000       # also export the N-row workbook at these sizes
+
+For each size N it writes benchmarks/data/deals-N.csv (the `generate.py` rows as a `;` CSV) if missing,
+then runs, each as its own child process, one after the other:
+
+1. `pandas.read_csv(FILE, sep=";", dtype=str)` — the floor: read the same file with pandas, nothing else;
+2. `amomigrate validate FILE -p benchmarks/deals-profile.yaml --schema samples/account.json --quiet`;
+3. `amomigrate export FILE ... -o OUT.csv --quiet`;
+4. (sizes in `--xlsx-rows`) `amomigrate export deals-N.xlsx ... -o OUT.xlsx --quiet`.
+
+It prints wall seconds and peak RSS of each child, and each step's ratio to step 1 *of the same run*
+(machines and neighbours differ; ratios measured side by side travel better than seconds), as a table
+and one JSON line. Wall time and peak RSS are measured as in run.py (`os.wait4` on the child's pid).
+Figures, not pass/fail: the exit code is 1 only when a child could not run (exit 2 or a crash).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from run import DATA, PROFILE, ROOT, SCHEMA, Result, export_command, measure, source_file, tail  # noqa: E402
+
+READ_CSV = 'import sys, pandas as pd; frame = pd.read_csv(sys.argv[1], sep=";", dtype=str); print(len(frame))'
+
+
+def csv_file(rows: int) -> Path:
+    path = DATA / f"deals-{rows}.csv"
+    if not path.exists():
+        print(f"generating {path.relative_to(ROOT)} ...", flush=True)
+        subprocess.run([sys.executable, str(BENCH / "generate.py"), str(rows), str(path)], check=True)
+    return path
+
+
+def run_size(rows: int, cli: list[str], xlsx: bool, work: Path) -> dict[str, Result]:
+    """Every step at one size; the outputs go to `work` (deleted by the caller)."""
+    src = csv_file(rows)
+    common = ["-p", str(PROFILE), "--schema", str(SCHEMA), "--quiet"]
+    steps: dict[str, list[str]] = {
+        "read_csv": [sys.executable, "-c", READ_CSV, str(src)],
+        "validate": [*cli, "validate", str(src), *common],
+        "export csv": [*cli, "export", str(src), *common, "-o", str(work / "export.csv")],
+    }
+    if xlsx:
+        book = source_file(rows, regenerate=False)
+        steps["export xlsx"] = [*cli, "export", str(book), *common, "-o", str(work / "export.xlsx")]
+    results = {}
+    for name, cmd in steps.items():
+        print(f"  {rows} rows: {name} ...", flush=True)
+        results[name] = measure(cmd, rows, work / f"{name.replace(' ', '-')}.log")
+    return results
+
+
+def table(all_results: dict[int, dict[str, Result]]) -> list[dict[str, object]]:
+    """Print the table; return its lines as dicts for the JSON line."""
+    print(f"\n{'rows':>9} {'step':<12} {'wall s':>8} {'peak RSS MB':>12} {'× read_csv':>11} {'RSS ×':>7} {'exit':>5}")
+    lines = []
+    for rows, results in all_results.items():
+        base = results["read_csv"]
+        for name, r in results.items():
+            wall_x = round(r.wall_s / base.wall_s, 1) if base.wall_s else None
+            rss_x = round(r.peak_rss_mb / base.peak_rss_mb, 2) if base.peak_rss_mb else None
+            print(f"{rows:>9} {name:<12} {r.wall_s:8.2f} {r.peak_rss_mb:12.1f} {wall_x:>10}× {rss_x:>6}× {r.exit:5d}")
+            lines.append({"rows": rows, "step": name, **asdict(r), "ratio_wall": wall_x, "ratio_rss": rss_x})
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", default="100000,1000000,2000000", help="comma-separated sizes")
+    parser.add_argument("--xlsx-rows", default="100000", help="sizes at which the workbook is exported too ('' none)")
+    parser.add_argument("--keep", action="store_true", help="keep outputs and logs in benchmarks/data/scale-N/")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.rows.split(",") if s.strip()]
+    xlsx_sizes = {int(s) for s in args.xlsx_rows.split(",") if s.strip()}
+    cli = export_command()
+    if cli is None:
+        print("no amomigrate CLI (console script or migrate.cli): nothing to measure")
+        return 1
+    all_results: dict[int, dict[str, Result]] = {}
+    failed = []
+    for rows in sizes:
+        work = DATA / f"scale-{rows}"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        all_results[rows] = run_size(rows, cli, rows in xlsx_sizes, work)
+        bad = [n for n, r in all_results[rows].items() if r.exit not in (0, 1)]
+        for name in bad:
+            print(f"\n{name} at {rows} failed; log tail:\n{tail(work / (name.replace(' ', '-') + '.log'))}")
+        failed += bad
+        if not (args.keep or bad):
+            shutil.rmtree(work, ignore_errors=True)
+    lines = table(all_results)
+    print(json.dumps({"scale": lines}, ensure_ascii=False))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
