@@ -15,6 +15,7 @@ import pandas as pd
 from .core.issues import MigrateError
 from .core.mapping import MappedTable
 from .core.mapping import apply_profile as _apply_profile
+from .core.people import SourceUser
 from .core.profile import Profile, load_profile
 from .core.progress import Progress
 from .core.report import Report
@@ -25,9 +26,11 @@ from .drafting.draft import Draft
 from .drafting.draft import draft_profile as _draft_profile
 from .drafting.inspection import Inspection, guess_entity, inspect_table
 from .drafting.plan import SetupPlan, build_plan
+from .drafting.roles import RoleTemplate, load_roles
 from .sinks.reports import write_rejects, write_report
 from .sinks.xlsx import write_import, write_sheets
 from .sources import read_table
+from .sources.users import read_users
 
 ProfileLike = Profile | str | Path
 SchemaLike = AccountSchema | str | Path | None
@@ -169,11 +172,20 @@ def export(
     return result
 
 
-def plan(source: SourceLike, profile: ProfileLike, schema: SchemaLike = None, *, sheet: str | None = None) -> SetupPlan:
-    """The account setup the data needs: owners to invite, stages to create, custom fields (with types
-    inferred from the values) and stage rules. Nothing is written or sent."""
+def plan(source: SourceLike, profile: ProfileLike, schema: SchemaLike = None, *, sheet: str | None = None,
+         users: str | Path | None = None, roles: str | Path | None = None) -> SetupPlan:  # fmt: skip
+    """The account setup the data needs: the team (users with role, group and admin flag; heirs for people
+    who left), stages to create, custom fields (with types inferred from the values) and stage rules.
+    `users`: the source system's employees (Bitrix24 user.get dump, Megaplan employee list or a sheet);
+    `roles`: a role template YAML (default: the bundled one). Nothing is written or sent."""
+    team_users, template = _team_inputs(users, roles)
     mapped, _, _ = _run(source, profile, schema, sheet=sheet, owner_as="name", progress=False)
-    return build_plan(mapped, _profile(profile), _schema(schema))
+    return build_plan(mapped, _profile(profile), _schema(schema), users=team_users, roles=template)
+
+
+def _team_inputs(users: str | Path | None, roles: str | Path | None) -> tuple[list[SourceUser] | None, RoleTemplate]:
+    """Read the employees and the role template first, so a bad file fails before the source is read."""
+    return (read_users(users) if users is not None else None), load_roles(roles)
 
 
 def write_plan(setup: SetupPlan, path: str | Path) -> Path:
@@ -328,6 +340,8 @@ def apply_plan(
     sheet: str | None = None,
     retry: RetryPolicy | None = None,
     warn: Callable[[str], None] | None = None,
+    users: str | Path | None = None,
+    roles: str | Path | None = None,
 ) -> ApplyResult:
     """Create the custom fields and stages the plan needs in the account, never touching what exists;
     then re-pull the account and rewrite the profile so `validate` passes on it.
@@ -342,6 +356,7 @@ def apply_plan(
     from .amocrm.setup_run import SetupOptions, default_paths, pull_account, run_setup
 
     prof, base = _profile(profile), _schema(schema)
+    team_users, template = _team_inputs(users, roles)
     if dry_run is None and not (subdomain or base_url):
         raise MigrateError("Applying the plan needs the account: --subdomain NAME or --base-url URL "
                            "(or --dry-run DIR).")  # fmt: skip
@@ -349,7 +364,7 @@ def apply_plan(
     with _maybe_client(subdomain, domain, base_url, rate, token_file, retry) as client:
         live = pull_account(client, base, warn) if client is not None else base
         mapped, _ = validate_table(table, prof, live)
-        setup = build_plan(mapped, prof, live)
+        setup = build_plan(mapped, prof, live, users=team_users, roles=template)
         if out:
             write_plan(setup, out)
         paths = default_paths(prof, Path(out).parent if out else Path(table.path).parent, dry_run)

@@ -70,7 +70,7 @@ def test_plan_workbook_has_a_sheet_per_section(tmp_path):
                                       "--schema", str(ACCOUNT), "-o", str(out)])  # fmt: skip
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Users", "Stages", "Custom fields", "Stage rules"]
+    assert wb.sheetnames == ["Users", "Stages", "Custom fields", "Stage rules", "Команда", "Неактивные", "Роли"]
     ws = wb["Custom fields"]
     assert ws.freeze_panes == "A2"
     header = [c.value for c in ws[1]]

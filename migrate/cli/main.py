@@ -136,11 +136,16 @@ def init(source: Path, entity: str | None, schema: Path | None, sheet: str | Non
 @click.option("--stage-rules", is_flag=True,
               help="With --apply: make each new field required at the stages the plan proposes.")  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="With --apply: counts, the to-do list and files only.")
+@click.option("--users", "users", type=click.Path(path_type=Path),
+              help="The source system's employees: Bitrix24 user.get dump, Megaplan employee list (JSON) or a "
+                   "sheet (name, e-mail, department, position, role). Feeds the team sheet.")  # fmt: skip
+@click.option("--roles", "roles", type=click.Path(path_type=Path),
+              help="Role template YAML (default: the bundled one; copy migrate/data/roles.yaml to edit).")
 @_fail_cleanly
 def plan(source: Path, profile: str, schema: Path | None, sheet: str | None, out: Path | None, fmt: str,
          apply_: bool, subdomain: str | None, domain: str, base_url: str | None, dry_run: Path | None, rate: float,
          write_schema: Path | None, write_profile: Path | None, stage_rules: bool, token_file: Path | None,
-         quiet: bool) -> None:  # fmt: skip
+         quiet: bool, users: Path | None, roles: Path | None) -> None:  # fmt: skip
     """The account setup SOURCE needs: owners, stages, custom fields with inferred types, stage rules.
 
     With --apply (and --subdomain or --base-url; the token comes from AMOCRM_TOKEN or the OAuth variables),
@@ -149,6 +154,7 @@ def plan(source: Path, profile: str, schema: Path | None, sheet: str | None, out
         result = api.apply_plan(source, profile, schema, subdomain=subdomain, domain=domain, base_url=base_url,
                                 out=out, dry_run=dry_run, write_schema=write_schema, write_profile=write_profile,
                                 stage_rules=stage_rules, rate=rate, token_file=token_file, sheet=sheet,
+                                users=users, roles=roles,
                                 warn=lambda m: click.echo(f"Warning: {m}", err=True))  # fmt: skip
         click.echo(result.to_json() if fmt == "json" else result.summary(quiet=quiet))
         sys.exit(EXIT_OK)
@@ -156,7 +162,7 @@ def plan(source: Path, profile: str, schema: Path | None, sheet: str | None, out
         raise click.UsageError(
             "--subdomain, --base-url, --dry-run, --write-schema, --write-profile and --stage-rules go with --apply."
         )
-    setup = api.plan(source, profile, schema, sheet=sheet)
+    setup = api.plan(source, profile, schema, sheet=sheet, users=users, roles=roles)
     if out:
         api.write_plan(setup, out)
     click.echo(setup.to_json() if fmt == "json" else setup.to_markdown())

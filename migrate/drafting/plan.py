@@ -16,12 +16,15 @@ import pandas as pd
 
 from ..core.issues import IssueCode
 from ..core.mapping import REJECT_META, MappedTable
+from ..core.people import SourceUser
 from ..core.profile import ColumnSpec, Profile
 from ..core.schema import AccountSchema
 from ..core.table import SourceTable
 from ..quality.fuzzy import Matcher
 from ..quality.infer import infer_type
 from ..quality.resolve import OwnerResolver
+from .roles import RoleTemplate, load_roles
+from .team import TeamPlan, plan_team
 
 #: a field filled in at least this share of a stage's rows (and at least MIN_STAGE_ROWS rows) is proposed
 REQUIRED_SHARE = 0.95
@@ -40,10 +43,11 @@ class SetupPlan:
     fields: pd.DataFrame
     stage_rules: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    team: TeamPlan | None = None  # «Команда», «Неактивные», «Роли» (drafting/team.py)
 
     def sections(self) -> dict[str, pd.DataFrame]:
         return {"Users": self.users, "Stages": self.stages, "Custom fields": self.fields,
-                "Stage rules": self.stage_rules}  # fmt: skip
+                "Stage rules": self.stage_rules, **(self.team.sections() if self.team else {})}  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -195,11 +199,27 @@ def plan_stage_rules(mapped: MappedTable, fields: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def build_plan(mapped: MappedTable, profile: Profile, schema: AccountSchema) -> SetupPlan:
+def build_plan(mapped: MappedTable, profile: Profile, schema: AccountSchema, *, users: list[SourceUser] | None = None,
+               roles: RoleTemplate | None = None) -> SetupPlan:  # fmt: skip
+    """The plan; `users` (the source system's employees) and `roles` (default: the bundled template) feed
+    the team sections."""
     fields = plan_fields(mapped, profile)
     table: SourceTable = mapped.table
     notes = [f"{table.rows} rows read from {table.where()}; entity {mapped.entity}; schema {schema.source}."]
     if not schema.users:
         notes.append("The schema lists no users: every owner is listed as to invite (run `amomigrate schema pull`).")
-    return SetupPlan(str(table.path), mapped.entity, plan_users(mapped, profile, schema), plan_stages(mapped, schema),
-                     fields, plan_stage_rules(mapped, fields), notes)  # fmt: skip
+    team = plan_team(mapped, profile, schema, users, roles or load_roles())
+    users_frame = _with_team(plan_users(mapped, profile, schema), team)
+    return SetupPlan(str(table.path), mapped.entity, users_frame, plan_stages(mapped, schema), fields,
+                     plan_stage_rules(mapped, fields), notes + team.notes, team)  # fmt: skip
+
+
+def _with_team(users: pd.DataFrame, team: TeamPlan) -> pd.DataFrame:
+    """Owners the team plan resolves (a source user ID, a person who left → their heir) say so."""
+    proposed = team.owners_map()
+    hit = users["owner"].isin(list(proposed)) & (users["action"] != "ok") if not users.empty else None
+    if hit is not None and hit.any():
+        users = users.copy()
+        users.loc[hit, "user"] = users.loc[hit, "owner"].map(proposed)
+        users.loc[hit, "action"] = "owners map → user (see «Команда»)"
+    return users

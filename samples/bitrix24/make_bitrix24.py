@@ -611,6 +611,36 @@ def write_readme(path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+#: the portal's employees for `user.get` (and `department.get`): the owners above, the one who left, and an
+#: assistant owning nothing. (ID, first name, last name, e-mail, active, department ID, position)
+STAFF = [
+    ("1", "Анна", "Смирнова", "anna.smirnova@example.ru", True, 1, "Руководитель отдела продаж"),
+    ("7", "Игорь", "Петров", "igor.petrov@example.ru", True, 1, "Менеджер по продажам"),
+    ("12", "Ольга", "Кузнецова", "olga.kuznetsova@example.ru", True, 3, "Менеджер по оптовым продажам"),
+    ("15", "Дмитрий", "Волков", "dmitry.volkov@example.ru", True, 3, "Менеджер по оптовым продажам"),
+    ("23", "Сергей", "Козлов", "sergey.kozlov@example.ru", False, 3, "Менеджер по оптовым продажам"),
+    ("31", "Марина", "Белова", "marina.belova@example.ru", True, 1, "Ассистент отдела продаж"),
+]
+DEPARTMENTS = [("1", "Отдел продаж", "0"), ("3", "Оптовый отдел", "1")]
+
+
+def make_users() -> list[dict]:
+    """`user.get` then `department.get` answers, as one list of pages (what `plan --users` reads)."""
+    users = [
+        {"ID": uid, "XML_ID": None, "ACTIVE": active, "NAME": first, "LAST_NAME": last, "SECOND_NAME": "",
+         "EMAIL": email, "LAST_LOGIN": "2024-11-28T09:12:40+03:00" if active else "2024-05-17T18:03:11+03:00",
+         "DATE_REGISTER": "2023-02-01T00:00:00+03:00", "IS_ONLINE": "N", "TIME_ZONE_OFFSET": "0",
+         "PERSONAL_GENDER": "F" if last.endswith("а") else "M", "PERSONAL_MOBILE": "", "WORK_PHONE": "",
+         "WORK_POSITION": position, "UF_DEPARTMENT": [dep], "UF_EMPLOYMENT_DATE": "", "USER_TYPE": "employee"}
+        for uid, first, last, email, active, dep, position in STAFF
+    ]  # fmt: skip
+    departments = [{"ID": did, "NAME": name, "SORT": 500, "PARENT": parent, "UF_HEAD": "1"}
+                   for did, name, parent in DEPARTMENTS]  # fmt: skip
+    timing = {"start": 1733049600.1, "finish": 1733049600.2, "duration": 0.1}
+    return [{"result": users, "total": len(users), "time": timing},
+            {"result": departments, "total": len(departments), "time": timing}]  # fmt: skip
+
+
 def main() -> None:
     rng = random.Random(SEED)
     deals = make_deals(rng)
@@ -621,6 +651,7 @@ def main() -> None:
     write_ui_csv(HERE / "leads.csv", LEAD_HEADERS, make_leads(rng))
     write_json(HERE / "deals_rest.json", pages(make_rest_deals(rng)))
     write_json(HERE / "contacts_rest.json", pages(make_rest_contacts(rng))[0])
+    write_json(HERE / "users_rest.json", make_users())
     write_readme(HERE.parent / "README.md")
 
 
