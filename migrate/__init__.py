@@ -20,6 +20,8 @@ from .api import (
     validate,
     write_plan,
 )
+from .api_base import read_base, validate_base, write_base_report
+from .base import Base, BaseReport, Manifest, load_manifest
 from .core.issues import (
     AmoApiError,
     Issue,
@@ -40,10 +42,13 @@ from .sinks.reports import write_report
 __all__ = [
     "AccountSchema",
     "AmoApiError",
+    "Base",
+    "BaseReport",
     "Cluster",
     "ColumnSpec",
     "Issue",
     "IssueCode",
+    "Manifest",
     "MappedTable",
     "MigrateError",
     "Profile",
@@ -60,13 +65,17 @@ __all__ = [
     "export",
     "find_duplicates",
     "inspect",
+    "load_manifest",
     "load_profile",
     "load_schema",
     "plan",
     "pull_schema",
+    "read_base",
     "read_source",
     "upload",
     "validate",
+    "validate_base",
+    "write_base_report",
     "write_plan",
     "write_report",
 ]

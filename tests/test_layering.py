@@ -98,7 +98,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 GRAPH = _graph()
 
-PURE = ("migrate.core", "migrate.quality", "migrate.drafting")
+PURE = ("migrate.core", "migrate.quality", "migrate.drafting", "migrate.base")
 IO = ("migrate.sources", "migrate.sinks", "migrate.amocrm", "migrate.sandbox")
 CLI = ("migrate.cli",)
 

@@ -66,7 +66,7 @@ def test_recognises_pages_lists_of_pages_and_bare_records():
         {"data": []},  # no meta
         {"result": [{"ID": "1", "TITLE": "Сделка"}], "total": 1},  # Bitrix24 REST
         [{"ID": "1", "TITLE": "Сделка"}],
-        [{"contentType": "Task", "id": "1"}],
+        [{"contentType": "Project", "id": "1"}],  # tasks and comments are read since the whole-base issue
         "text",
     ],
 )
@@ -86,8 +86,8 @@ def test_row_numbers_are_record_numbers_across_pages(quirks):
 
 
 def test_unknown_records_and_deals_mixed_with_clients_are_refused(tmp_path):
-    with pytest.raises(SourceError, match="Task"):
-        read_api({"meta": {}, "data": [{"contentType": "Task", "id": "1"}]}, tmp_path / "x.json")
+    with pytest.raises(SourceError, match="Project"):
+        read_api({"meta": {}, "data": [{"contentType": "Project", "id": "1"}]}, tmp_path / "x.json")
     mixed = {"meta": {}, "data": load("mp_deals_bare.json") + api_records(load("mp_quirks.json"))}
     with pytest.raises(SourceError, match="separate files"):
         read_api(mixed, tmp_path / "x.json")

@@ -151,4 +151,4 @@ def test_profile_edits_save_and_load_back_equal(tmp_path):
 def test_every_builtin_profile_is_valid():
     assert builtin_profiles(), "no built-in profiles shipped"
     for name in builtin_profiles():
-        assert load_profile(name).entity in ("leads", "contacts", "companies")
+        assert load_profile(name).entity in ("leads", "contacts", "companies", "comments", "tasks")

@@ -16,6 +16,7 @@ import click
 
 from .. import api
 from ..core.report import Report
+from .base import manifest_given, render_base
 from .common import EXIT_DATA_ERRORS, EXIT_OK, account_options, fail_cleanly
 
 _fail_cleanly = fail_cleanly
@@ -25,7 +26,8 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Options every data command shares, defined once."""
     options = [
         click.argument("source", type=click.Path(path_type=Path)),
-        click.option("-p", "--profile", required=True, help="Profile file (YAML/JSON) or built-in profile name."),
+        click.option("-p", "--profile", help="Profile file (YAML/JSON) or built-in profile name; not with a "
+                     "migration manifest as SOURCE (it names each file's profile)."),
         click.option("--schema", type=click.Path(path_type=Path),
                      help="Account schema JSON (default: a fresh account)."),
         click.option("--sheet", help="Sheet to read (overrides the profile's source.sheet)."),
@@ -62,9 +64,18 @@ def cli() -> None:
 
 @cli.command()
 @_common
-def validate(source: Path, profile: str, schema: Path | None, sheet: str | None, owner_as: str,
+def validate(source: Path, profile: str | None, schema: Path | None, sheet: str | None, owner_as: str,
              report_path: Path | None, fmt: str, quiet: bool) -> None:  # fmt: skip
-    """Check SOURCE against a profile and the account schema; write nothing but the report."""
+    """Check SOURCE against a profile and the account schema; write nothing but the report.
+
+    SOURCE may be a migration manifest (a whole base): every file is checked, then the links between them."""
+    if manifest_given(source, profile):
+        from ..api_base import validate_base, write_base_report
+
+        base_report = validate_base(source, schema, owner_as=owner_as)
+        if report_path:
+            base_report.outputs["report"] = [write_base_report(base_report, report_path)]
+        render_base(base_report, fmt, quiet)
     report = api.validate(source, profile, schema, sheet=sheet, owner_as=owner_as, progress=not quiet)
     if report_path:
         report.outputs["report"] = [api.write_report(report, report_path)]

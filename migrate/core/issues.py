@@ -56,6 +56,12 @@ class IssueCode(StrEnum):
     DUPLICATE_REJECTED = "duplicate_rejected"
     DUPLICATE_MERGED = "duplicate_merged"
     REPEATED_IN_ROWS = "repeated_in_rows"
+    # a whole base across files (migrate.base: manifests, keys, links)
+    EMPTY_KEY = "empty_key"
+    DUPLICATE_KEY = "duplicate_key"
+    DANGLING_LINK = "dangling_link"
+    UNKNOWN_LINK_TYPE = "unknown_link_type"
+    NOTHING_TO_ATTACH = "nothing_to_attach"
 
 
 #: code -> (severity, message template). Templates use the Issue's own fields.
@@ -129,6 +135,26 @@ CATALOGUE: dict[IssueCode, tuple[str, str]] = {
         "The {what} of this row is also in row {first} ({because}) but written differently: {differs}. One "
         "{what} in several rows is normal (several deals of one client); write it the same way in each, or it "
         "may be created twice.",
+    ),
+    IssueCode.EMPTY_KEY: (
+        ERROR,
+        "The row has no source key in {column!r}; without it the record cannot be linked or found again by a re-run.",
+    ),
+    IssueCode.DUPLICATE_KEY: (
+        ERROR,
+        "Source key {value!r} is also the key of row {first}; a key names one record, so this row is left out.",
+    ),
+    IssueCode.DANGLING_LINK: (
+        WARNING,
+        "{what} {value!r} is not in the base ({where}); the record goes without this link.",
+    ),
+    IssueCode.UNKNOWN_LINK_TYPE: (
+        WARNING,
+        "{value!r} does not say which entity it links to (known: {known}); the record goes without this link.",
+    ),
+    IssueCode.NOTHING_TO_ATTACH: (
+        ERROR,
+        "This {what} names no company, contact or deal of the base that it could be attached to.",
     ),
 }
 

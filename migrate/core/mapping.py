@@ -111,8 +111,9 @@ def apply_profile(
 def _column_issues(table: SourceTable, profile: Profile, targets: dict[str, Target]) -> list[Issue]:
     issues: list[Issue] = []
     headers = Matcher(list(targets))
+    linked = profile.link_columns()
     for column in table.columns:
-        if column in profile.columns or column in REJECT_META:
+        if column in profile.columns or column in REJECT_META or column in linked:
             continue
         if not (table.frame[column].str.strip() != "").any():
             continue  # an empty column loses nothing; saying so would only be noise

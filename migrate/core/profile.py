@@ -69,6 +69,17 @@ class Profile:
     description: str | None = None
     path: Path | None = None
     duplicates: str | dict[str, str] | None = None
+    key: str | None = None  # the column of each record's own source key (a manifest links by it)
+    links: dict[str, Any] = field(default_factory=dict)  # column → entity or link spec (migrate.base.links)
+
+    def link_columns(self) -> set[str]:
+        """Columns the key and the links read (and a link's `entity_column`): known, so never 'unmapped'."""
+        out = {self.key} if self.key else set()
+        for column, spec in self.links.items():
+            out.add(column)
+            if isinstance(spec, dict) and spec.get("entity_column"):
+                out.add(spec["entity_column"])
+        return out
 
     # --- duplicates inside the file ----------------------------------------------------------------
     def duplicate_policies(self) -> dict[str, str]:
@@ -119,6 +130,10 @@ class Profile:
         if self.description:
             data["description"] = self.description
         data["entity"] = self.entity
+        if self.key:
+            data["key"] = self.key
+        if self.links:
+            data["links"] = {c: (dict(v) if isinstance(v, dict) else v) for c, v in self.links.items()}
         if self.source:
             data["source"] = dict(self.source)
         data["columns"] = {s: (c.to_data() if c else None) for s, c in self.columns.items()}
@@ -190,6 +205,8 @@ def profile_from_dict(data: Any, where: str = "profile") -> Profile:
         name=data.get("name"),
         description=data.get("description"),
         duplicates=data.get("duplicates"),
+        key=data.get("key"),
+        links=dict(data.get("links") or {}),
     )
 
 
@@ -232,6 +249,8 @@ def _text_keys(data: Any) -> Any:
     data = dict(data)
     if isinstance(data.get("columns"), dict):
         data["columns"] = {str(k): _column_text_keys(v) for k, v in data["columns"].items()}
+    if isinstance(data.get("links"), dict):
+        data["links"] = {str(k): v for k, v in data["links"].items()}
     owners = data.get("owners")
     if isinstance(owners, dict) and isinstance(owners.get("map"), dict):
         data["owners"] = {**owners, "map": {str(k): v for k, v in owners["map"].items()}}

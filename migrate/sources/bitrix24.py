@@ -77,13 +77,18 @@ _UI_ENTITY_HEADERS: tuple[tuple[str, frozenset[str]], ...] = (
 )
 #: REST fields only one entity has, same idea.
 _REST_ENTITY_FIELDS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("comment", frozenset({"COMMENT", "ENTITY_TYPE"})),  # crm.timeline.comment.list
+    ("task", frozenset({"RESPONSIBLE_ID", "DEADLINE", "UF_CRM_TASK"})),  # task.item.list / tasks.task.list
     ("deal", frozenset({"STAGE_ID", "CATEGORY_ID", "CLOSEDATE"})),
     ("lead", frozenset({"STATUS_ID", "STATUS_DESCRIPTION"})),
     ("company", frozenset({"COMPANY_TYPE", "INDUSTRY", "REVENUE", "EMPLOYEES", "IS_MY_COMPANY"})),
     ("contact", frozenset({"LAST_NAME", "SECOND_NAME", "BIRTHDATE", "POST", "NAME"})),
 )
 #: A record must have ID and one of these to be taken for a Bitrix24 CRM record.
-_REST_MARKERS = frozenset({"TITLE", "NAME", "LAST_NAME", "STAGE_ID", "STATUS_ID", "ASSIGNED_BY_ID", "DATE_CREATE"})
+_REST_MARKERS = frozenset(
+    {"TITLE", "NAME", "LAST_NAME", "STAGE_ID", "STATUS_ID", "ASSIGNED_BY_ID", "DATE_CREATE", "COMMENT",
+     "RESPONSIBLE_ID"}
+)
 
 
 # --- the "Excel" export: an HTML table --------------------------------------------------------------

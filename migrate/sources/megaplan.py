@@ -57,6 +57,7 @@ from typing import Any
 
 from ..core.issues import SourceError
 from ..core.table import SourceTable
+from .megaplan_activity import COMMENT, TASK, flatten_comment, flatten_task, ref_id, typed_ref
 from .megaplan_values import (
     ADDRESS,
     EMAIL,
@@ -79,7 +80,7 @@ from .megaplan_values import (
 from .records import records_table
 
 PERSON, COMPANY, DEAL = "ContractorHuman", "ContractorCompany", "Deal"
-HINTS = {PERSON: "contact", COMPANY: "company", DEAL: "deal"}
+HINTS = {PERSON: "contact", COMPANY: "company", DEAL: "deal", COMMENT: "comment", TASK: "task"}
 
 CONTACT_COLUMNS = (PHONE, MOBILE, HOME, FAX, EMAIL, EMAIL_PERSONAL, *MESSENGERS.values(), SITE, ADDRESS)
 _CLIENT_TAIL = (
@@ -88,7 +89,7 @@ _CLIENT_TAIL = (
 )  # fmt: skip
 _OWNERS = ("Тип клиента", "Статус", "Ответственный", "Другие ответственные")
 PERSON_COLUMNS = (
-    "ID", "Вид", "ФИО", "Фамилия", "Имя", "Отчество", "Пол", "Должность", "Компания", *_OWNERS,
+    "ID", "Вид", "ФИО", "Фамилия", "Имя", "Отчество", "Пол", "Должность", "Компания", "ID компании", *_OWNERS,
     *CONTACT_COLUMNS, *_CLIENT_TAIL,
 )  # fmt: skip
 COMPANY_COLUMNS = (
@@ -96,6 +97,7 @@ COMPANY_COLUMNS = (
 )  # fmt: skip
 DEAL_COLUMNS = (
     "ID", "Номер", "Название", "Схема сделки", "Статус", "Результат", "Клиент", "Контактное лицо",
+    "ID клиента", "ID контактного лица",
     "Телефон клиента", "E-mail клиента", "Менеджер", "Аудиторы", "Сумма", "Валюта",
     "Предварительная стоимость", "Форма оплаты", "Суть", "Метки", "Дата создания", "Дата обновления",
     "Время изменения статуса", "Создатель",
@@ -150,11 +152,12 @@ def read_api(data: Any, path: Path) -> SourceTable:
     if not records or unknown:
         found = ", ".join(sorted(map(str, unknown))) or "no records"
         raise SourceError(
-            f"'{path}' is a Megaplan API v3 dump, but holds {found}; only contractorHuman, contractorCompany "
-            "and deal records can be read."
+            f"'{path}' is a Megaplan API v3 dump, but holds {found}; only contractorHuman, contractorCompany, "
+            "deal, comment and task records can be read."
         )
-    if DEAL in kinds and len(kinds) > 1:
-        raise SourceError(f"'{path}' mixes deals with clients; dump deals and clients into separate files.")
+    for single in (DEAL, COMMENT, TASK):
+        if single in kinds and len(kinds) > 1:
+            raise SourceError(f"'{path}' mixes {single} records with others; dump each list into separate files.")
     rows = [_FLATTEN[r["contentType"]](r) for r in records]
     hint = HINTS[next(iter(kinds))] if len(kinds) == 1 else None
     return records_table(rows, path, kind="megaplan-api", system="megaplan", entity_hint=hint)
@@ -188,6 +191,7 @@ def flatten_person(r: Mapping[str, Any]) -> dict[str, str]:
             "Пол": GENDERS.get(text(r.get("gender")), text(r.get("gender"))),
             "Должность": text(r.get("position")),
             "Компания": name_of(r.get("company")),
+            "ID компании": ref_id(r.get("company")),
         }
     )  # fmt: skip
     return _client_common(r, row)
@@ -246,6 +250,7 @@ def flatten_deal(r: Mapping[str, Any]) -> dict[str, str]:
             "Результат": RESULTS.get(text(r.get("result")), text(r.get("result"))),
             "Клиент": "" if person_client else name_of(client),
             "Контактное лицо": name_of(client if person_client else contact),
+            "ID клиента": typed_ref(client), "ID контактного лица": ref_id(contact),
             "Телефон клиента": contact_value(r.get("contractorPhone")),
             "E-mail клиента": text(r.get("contractorEmail")),
             "Менеджер": name_of(r.get("manager")), "Аудиторы": names(r.get("auditors")),
@@ -259,7 +264,8 @@ def flatten_deal(r: Mapping[str, Any]) -> dict[str, str]:
     return _with_custom(r, row)
 
 
-_FLATTEN = {PERSON: flatten_person, COMPANY: flatten_company, DEAL: flatten_deal}
+_FLATTEN = {PERSON: flatten_person, COMPANY: flatten_company, DEAL: flatten_deal, COMMENT: flatten_comment,
+            TASK: flatten_task}  # fmt: skip
 
 
 def _with_custom(r: Mapping[str, Any], row: dict[str, str]) -> dict[str, str]:
