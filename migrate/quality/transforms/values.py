@@ -41,11 +41,13 @@ import html
 import re
 from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import cache
 
 import phonenumbers
 
 from .base import ZERO_WIDTH, Outcome, TransformContext, clean_spaces, fail
 from .dates import parse_when
+from .phone_validity import is_valid
 
 
 def transform_text(text: str, ctx: TransformContext) -> Outcome:
@@ -130,21 +132,41 @@ _E164 = phonenumbers.PhoneNumberFormat.E164
 
 
 _PLAIN_PHONE = re.compile(r"\+?[\d\s\-().]{7,24}")
+_NOT_DIGIT = re.compile(r"\D")
+#: one number with plain punctuation, spaced as clean_spaces leaves it: transform_phone's quick path
+_TIDY_PHONE = re.compile(r"\+?[\d\-().]+(?: [\d\-().]+)*")
 
 
-def _fast_phone(text: str, region: str) -> phonenumbers.PhoneNumber | None:
-    """The common shapes, read without `phonenumbers.parse` (its ~40 µs a number dominate an export):
-    `+<region code>…`, `<national prefix>…` and bare national digits, each accepted only when
-    `is_valid_number` says so; anything else returns None and goes the full way (`_parse_phone`).
-    Each accepted shape is one `parse` reads the same way (tests compare the two on generated numbers).
-    """
+@cache
+def _region_shape(region: str) -> tuple[str, str] | None:
+    """(country code, national prefix) of a region whose numbers `_fast_phone` may read, else None."""
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    if meta is None or meta.national_prefix_transform_rule or not _PLAIN_PHONE.fullmatch(text):
+    if meta is None or meta.national_prefix_transform_rule:
         return None
     if (meta.national_prefix_for_parsing or "") != (meta.national_prefix or ""):
         return None
-    digits = "".join(ch for ch in text if ch.isdigit())
-    cc, prefix = str(meta.country_code), meta.national_prefix or ""
+    return str(meta.country_code), meta.national_prefix or ""
+
+
+def _fast_phone(text: str, region: str) -> phonenumbers.PhoneNumber | None:
+    """`_fast_national` as a PhoneNumber."""
+    found = _fast_national(text, region)
+    return None if found is None else phonenumbers.PhoneNumber(country_code=found[0], national_number=int(found[1]))
+
+
+def _fast_national(text: str, region: str) -> tuple[int, str] | None:
+    """(country code, national number) of the common shapes, read without `phonenumbers.parse` (its
+    ~40 µs a number dominate an export):
+    `+<region code>…`, `<national prefix>…` and bare national digits, each accepted only when
+    `is_valid_number` says so (asked once per leading-digit prefix: `phone_validity.is_valid`); anything
+    else returns None and goes the full way (`_parse_phone`).
+    Each accepted shape is one `parse` reads the same way (tests compare the two on generated numbers).
+    """
+    shape = _region_shape(region)
+    if shape is None or not _PLAIN_PHONE.fullmatch(text):
+        return None
+    digits = _NOT_DIGIT.sub("", text)  # \d and isdigit() agree on the characters _PLAIN_PHONE lets through
+    cc, prefix = shape
     if text.lstrip().startswith("+"):
         tries = [digits[len(cc) :]] if digits.startswith(cc) else []
     elif prefix and digits.startswith(prefix):
@@ -154,9 +176,8 @@ def _fast_phone(text: str, region: str) -> phonenumbers.PhoneNumber | None:
     for national in tries:
         if not national or national[0] == "0" or (prefix and national.startswith(prefix) and national != digits):
             continue
-        number = phonenumbers.PhoneNumber(country_code=int(cc), national_number=int(national))
-        if phonenumbers.is_valid_number(number):
-            return number
+        if is_valid(int(cc), national):
+            return int(cc), str(int(national))
     return None
 
 
@@ -183,9 +204,15 @@ def _parse_phone(text: str, region: str) -> phonenumbers.PhoneNumber | None:
             number = phonenumbers.parse(candidate, region)
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_valid_number(number):
+        if _valid(number):
             return number
     return None
+
+
+def _valid(number: phonenumbers.PhoneNumber) -> bool:
+    if number.italian_leading_zero or number.country_code is None:
+        return phonenumbers.is_valid_number(number)
+    return is_valid(number.country_code, str(number.national_number))
 
 
 def _one_phone(part: str, region: str) -> str | None:
@@ -196,7 +223,9 @@ def _one_phone(part: str, region: str) -> str | None:
     if number is None:
         return None
     ext = ext or (number.extension or "")
-    e164 = phonenumbers.format_number(number, _E164)
+    e164 = phonenumbers.format_number(number, _E164) if number.italian_leading_zero else (
+        f"+{number.country_code}{number.national_number}"  # what format_number(E164) writes, without its cost
+    )
     return f"{e164} доб. {ext}" if ext else e164
 
 
@@ -213,6 +242,12 @@ def _phone_parts(text: str) -> list[str]:
 
 def transform_phone(text: str, ctx: TransformContext) -> Outcome:
     """One or more phone numbers → E.164 (`value` + `extras`); any invalid part fails the cell."""
+    if _TIDY_PHONE.fullmatch(text):
+        # One number, no extension, spaced as clean_spaces leaves it: the split and the extension
+        # search below would hand exactly `text` to _one_phone, and its fast reading decides it.
+        quick = _fast_national(text, ctx.region)
+        if quick is not None:
+            return Outcome(f"+{quick[0]}{quick[1]}")
     normalised = [_one_phone(p, ctx.region) for p in _phone_parts(text)]
     if not normalised or any(n is None for n in normalised):
         return fail(text)
