@@ -36,6 +36,7 @@ from .core.profile import ColumnSpec, Profile, builtin_profiles, load_profile
 from .core.report import Report
 from .core.schema import AccountSchema, Target, load_schema
 from .core.table import SourceTable
+from .editor import MappingEditor
 from .quality.duplicates import Cluster, find_duplicates
 from .sinks.reports import write_report
 
@@ -50,6 +51,7 @@ __all__ = [
     "IssueCode",
     "Manifest",
     "MappedTable",
+    "MappingEditor",
     "MigrateError",
     "Profile",
     "ProfileError",

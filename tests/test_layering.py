@@ -101,10 +101,14 @@ GRAPH = _graph()
 PURE = ("migrate.core", "migrate.quality", "migrate.drafting", "migrate.base")
 IO = ("migrate.sources", "migrate.sinks", "migrate.amocrm", "migrate.sandbox")
 CLI = ("migrate.cli",)
+EDITOR = ("migrate.editor",)
 
 RULES = [
     ("the pure core never imports I/O packages, the API or the CLI", PURE, (*IO, "migrate.api", *CLI)),
     ("sources, sinks, the client and the emulator never import the CLI or the API", IO, (*CLI, "migrate.api")),
+    ("the notebook editor imports only the core, quality, drafting and the readers", EDITOR,
+     ("migrate.sinks", "migrate.amocrm", "migrate.sandbox", "migrate.api", *CLI)),
+    ("only the package root and the API import the notebook editor", (*PURE, *IO, *CLI), EDITOR),
     ("the emulator never imports the client", ("migrate.sandbox",), ("migrate.amocrm",)),
     ("readers never import writers, the client or the emulator", ("migrate.sources",),
      ("migrate.sinks", "migrate.amocrm", "migrate.sandbox")),
@@ -115,6 +119,7 @@ RULES = [
 
 def test_the_graph_is_read_from_the_real_package():
     assert "migrate.core.mapping" in GRAPH
+    assert "migrate.editor" in GRAPH["migrate"] and "migrate.sources" in GRAPH["migrate.editor.opening"]
     assert "migrate.quality.transforms" in GRAPH["migrate.core.mapping"]
     assert "migrate.sandbox.server" in GRAPH["migrate.cli.sandbox"]  # a late import inside a function counts
 

@@ -158,6 +158,33 @@ class Profile:
         p.write_text(text, encoding="utf-8")
         return p
 
+    def _repr_html_(self) -> str:
+        """The mapping as a table (source → target, transform, flags, value map), then owners."""
+        import html
+
+        def cell(text: object) -> str:
+            return f"<td>{html.escape(str(text))}</td>"
+
+        lines = []
+        for source, spec in self.columns.items():
+            if spec is None:
+                lines.append("<tr>" + cell(source) + cell("— dropped —") + cell("") * 3 + "</tr>")
+                continue
+            flags = ", ".join(f for f in ("owner", "required", "create", "split_name") if getattr(spec, f))
+            values = "; ".join(f"{k} → {v}" for k, v in spec.values.items())
+            lines.append("<tr>" + "".join(cell(x) for x in (source, spec.field, spec.transform or "default",
+                                                            flags, values)) + "</tr>")  # fmt: skip
+        owners = "; ".join(f"{k} → {v}" for k, v in self.owners.items())
+        if self.owner_default is not None:
+            owners += ("; " if owners else "") + f"default → {self.owner_default}"
+        head = "".join(f"<th>{h}</th>" for h in ("source column", "target", "transform", "flags", "values"))
+        title = html.escape(str(self.name or self.path or "profile"))
+        return (
+            f"<div><b>{title}</b> · entity {self.entity} · {len(self.mapped())} mapped, "
+            f"{len(self.columns) - len(self.mapped())} dropped<table><tr>{head}</tr>{''.join(lines)}</table>"
+            + (f"owners: {html.escape(owners)}" if owners else "") + "</div>"
+        )
+
     def __repr__(self) -> str:
         mapped = len(self.mapped())
         dropped = len(self.columns) - mapped

@@ -154,12 +154,22 @@ class Report:
         return f"<Report {self.source}: {self.reconciliation()}, {self.errors} errors, {self.warnings} warnings>"
 
     def _repr_html_(self) -> str:
-        counts = "".join(
-            f"<tr><td>{html.escape(c)}</td><td style='text-align:right'>{n}</td></tr>"
-            for c, n in self.by_code().items()
-        )
+        """The reconciliation line, then one line per issue code: severity, issues, rows, columns, an example."""
+        groups: dict[str, list[Issue]] = {}
+        for issue in self.issues:
+            groups.setdefault(issue.code.value, []).append(issue)
+        order = sorted(groups.items(), key=lambda kv: (kv[1][0].severity != ERROR, -len(kv[1]), kv[0]))
+        lines = "".join(_code_line(code, found) for code, found in order)
+        head = "<tr><th>code</th><th>severity</th><th>issues</th><th>rows</th><th>columns</th><th>example</th></tr>"
         return (
-            f"<div><b>{html.escape(self.source)}</b> → {self.entity}<br>"
-            f"<b>{html.escape(self.reconciliation())}</b>; {self.errors} errors, {self.warnings} warnings"
-            f"<table><tr><th>code</th><th>issues</th></tr>{counts}</table></div>"
+            f"<div><b>{html.escape(self.source)}</b>" + (f" [{html.escape(self.sheet)}]" if self.sheet else "")
+            + f" → {self.entity}<br><b>{html.escape(self.reconciliation())}</b>; {self.errors} errors, "
+            f"{self.warnings} warnings<table>{head}{lines}</table></div>"
         )
+
+
+def _code_line(code: str, found: list[Issue]) -> str:
+    rows = len({i.row for i in found if i.row is not None})
+    columns = ", ".join(dict.fromkeys(i.column for i in found if i.column))
+    cells = [code, found[0].severity, str(len(found)), str(rows), columns, found[0].message]
+    return "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
