@@ -63,6 +63,11 @@ class Step:
     missing: list[str] = field(default_factory=list)  # options an existing list field lacks
 
     def label(self) -> str:
+        if self.kind == "role":
+            return f"role {self.name!r}"
+        if self.kind == "user":  # setup_team.py: where = group, source = e-mail, type = role
+            group = f", group {self.where!r}" if self.where else ""
+            return f"user {self.name!r} <{self.source}>, role {self.type!r}{group}"
         if self.kind == "stage":
             return f"stage {self.name!r} in {self.where!r}"
         shown = self.options and self.type in _LISTS and self.outcome != EXISTS
@@ -261,11 +266,16 @@ def _next_sort(statuses: list[dict[str, Any]]) -> int:
 # --- sending ------------------------------------------------------------------------------------------------
 
 
-def _send(sender: Any, result: ApplyResult, path: str, body: list[dict[str, Any]], what: str) -> list[dict[str, Any]]:
-    """POST one batch; the answer's items in the order of `body` (by `request_id`, else by position)."""
+Items = list[dict[str, Any]]
+
+
+def _send(sender: Any, result: ApplyResult, path: str, body: Items, what: str,
+          secret: Callable[[Items], Items] | None = None) -> Items:  # fmt: skip
+    """POST one batch; the answer's items in the order of `body` (by `request_id`, else by position).
+    `secret` adds what is sent but never recorded (new users' passwords): the log keeps `body` as given."""
     result.requests.append({"method": "POST", "path": path, "body": body})
     try:
-        answer = sender.request("POST", path, body=body)
+        answer = sender.request("POST", path, body=secret(body) if secret else body)
     except ValidationFailed as e:
         names = {str(item["request_id"]): item["name"] for item in body}
         why = "; ".join(f"{names.get(rid, rid)!r}: " + ", ".join(f"{c} at {p or '-'}" for c, p, _ in errs)
@@ -273,7 +283,7 @@ def _send(sender: Any, result: ApplyResult, path: str, body: list[dict[str, Any]
         raise AmoApiError(f"AmoCRM refused to create {what} ({why or e}). Nothing of that request was saved.") from None
     except AmoApiError as e:
         raise AmoApiError(f"{e} {_AGAIN}") from None
-    key = "statuses" if path.endswith("/statuses") else "custom_fields"
+    key = path.rstrip("/").rsplit("/", 1)[-1]  # statuses, custom_fields, roles, users
     made = ((answer or {}).get("_embedded") or {}).get(key) or []
     by_rid = {str(m.get("request_id")): m for m in made}
     return [by_rid.get(str(item["request_id"])) or (made[i] if i < len(made) else {}) for i, item in enumerate(body)]
@@ -281,7 +291,7 @@ def _send(sender: Any, result: ApplyResult, path: str, body: list[dict[str, Any]
 
 def apply_plan(plan: SetupPlan, schema: AccountSchema, client: AmoClient | None, *, dry_run_dir: Path | None = None,
                stage_rules: bool = False, profile: Profile | None = None,
-               result: ApplyResult | None = None) -> ApplyResult:  # fmt: skip
+               result: ApplyResult | None = None, sender: Any = None) -> ApplyResult:  # fmt: skip
     """Create the plan's missing stages and custom fields in the account `schema` describes (pulled just
     now); never touch what exists. `result`, when given, is filled in as it goes, so a caller still has
     what was created when a later request fails."""
@@ -289,7 +299,7 @@ def apply_plan(plan: SetupPlan, schema: AccountSchema, client: AmoClient | None,
     result.plan = plan
     result.steps = plan_steps(plan, schema, profile)
     result.manual = _to_do(plan, schema, result.steps, set())
-    sender = sender_for(client, dry_run_dir)
+    sender = sender if sender is not None else sender_for(client, dry_run_dir)
     done = WOULD_CREATE if dry_run_dir is not None else CREATED
     _create_stages(sender, result, done)
     rules = _attach_rules(plan, schema, result.steps) if stage_rules else set()
@@ -358,7 +368,7 @@ def _stage_ids(stage: str, plan: SetupPlan, schema: AccountSchema, steps: list[S
 
 def _to_do(plan: SetupPlan, schema: AccountSchema, steps: list[Step], rules: set[tuple[str, str]]) -> list[str]:
     out = []
-    for u in plan.users.itertuples(index=False):
+    for u in plan.users.itertuples(index=False) if plan.team is None else ():  # else: setup_team.py says it
         if u.action != "ok":
             user = _text(u.closest_user)
             closest = f", or map it to {user!r} in the profile's owners" if user else ""

@@ -31,7 +31,7 @@ class DryRunSender:
         out = self.folder / f"{len(self.files) + 1:04d}-{method}-{name}.json"
         out.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         self.files.append(out)
-        key = "statuses" if path.endswith("/statuses") else "custom_fields"
+        key = path.rstrip("/").rsplit("/", 1)[-1]  # statuses, custom_fields, roles, users
         return {"_embedded": {key: [self._made(item) for item in body]}}
 
     def _made(self, item: dict[str, Any]) -> dict[str, Any]:

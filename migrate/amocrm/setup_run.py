@@ -21,7 +21,20 @@ from ..core.schema import AccountSchema, schema_from_data
 from ..drafting.plan import SetupPlan
 from .client import AmoClient
 from .pull import pull_schema
-from .setup import CREATED, DUPLICATE, EXISTS, ApplyResult, Step, Warn, apply_plan, find_named, stage_spec
+from .setup import (
+    CREATED,
+    DUPLICATE,
+    EXISTS,
+    WOULD_CREATE,
+    ApplyResult,
+    Step,
+    Warn,
+    apply_plan,
+    find_named,
+    stage_spec,
+)
+from .setup_dryrun import DryRunSender, sender_for
+from .setup_team import check_limit, create_team, read_team, rewrite_owners, team_steps
 
 
 def pull_account(client: AmoClient, base: AccountSchema, warn: Warn | None = None) -> AccountSchema:
@@ -112,8 +125,18 @@ def run_setup(plan: SetupPlan, profile: Profile, live: AccountSchema, client: Am
     account = client.base_url if client is not None else f"(none: compared with {live.source})"
     result = ApplyResult(account, dry_run=options.dry_run is not None)
     try:
+        team = plan.team
+        if team is not None:  # read and check before anything is created: a refusal leaves the account as it was
+            state = read_team(client, live, team)
+            steps = team_steps(team, state)
+            check_limit(team, steps, state)
+        sender = sender_for(client, options.dry_run)
         apply_plan(plan, live, client, dry_run_dir=options.dry_run, stage_rules=options.stage_rules,
-                   profile=profile, result=result)  # fmt: skip
+                   profile=profile, result=result, sender=sender)  # fmt: skip
+        if team is not None:
+            done = WOULD_CREATE if result.dry_run else CREATED
+            result.manual += create_team(sender, result, team, state, live, steps, done,
+                                         real=not isinstance(sender, DryRunSender))  # fmt: skip
         if result.dry_run:
             result.outputs["requests"] = Path(options.dry_run)  # type: ignore[arg-type]
             return result
@@ -121,6 +144,8 @@ def run_setup(plan: SetupPlan, profile: Profile, live: AccountSchema, client: Am
         fresh = pull_account(client, live, warn) if result.created else live
         result.schema = fresh
         result.profile, result.remapped, problems = rewrite_profile(profile, result.steps, fresh)
+        if team is not None:
+            result.remapped += rewrite_owners(result.profile, team, fresh)
         result.manual += problems
         _save(result, options)
         return result

@@ -35,6 +35,9 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 @click.option("--latency-ms", type=click.IntRange(0), default=0, help="Delay before every answer.")
 @click.option("--seed", type=int, help="Seed for the fault draws, to repeat a run.")
 @click.option("--block-after", type=click.IntRange(1), help="403 on everything after this many 429s for rate.")
+@click.option("--non-admin", is_flag=True,
+              help="The token's user is not an administrator: the users and roles methods answer 403.")
+@click.option("--group", "groups", multiple=True, help="A user group of the account (repeat; default: Отдел продаж).")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print a line per request.")
 def sandbox(
     schema: Path | None,
@@ -48,6 +51,8 @@ def sandbox(
     latency_ms: int,
     seed: int | None,
     block_after: int | None,
+    non_admin: bool,
+    groups: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Serve a local AmoCRM API v4 emulator to rehearse an upload against (Ctrl+C to stop)."""
@@ -55,7 +60,8 @@ def sandbox(
         account = load_schema(schema)
         server = Sandbox(account, host=host, port=port, token=token, rate_limit=rate_limit, fail_429=fail_429,
                          fail_5xx=fail_5xx, drop=drop, latency_ms=latency_ms, seed=seed,
-                         block_after=block_after).start()  # fmt: skip
+                         block_after=block_after, admin=not non_admin,
+                         groups=list(groups) or None).start()  # fmt: skip
     except (MigrateError, ValueError) as e:
         click.echo(f"Error: {e}", err=True)
         sys.exit(2)

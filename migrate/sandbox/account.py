@@ -77,6 +77,9 @@ class SandboxAccount:
         # a copy: statuses added through the API must not change the AccountSchema the sandbox was built from
         self.pipelines: list[dict[str, Any]] = copy.deepcopy(list(schema.raw["pipelines"]))
         self.fields: dict[str, list[Field]] = _build_fields(schema)
+        #: user groups (departments): the API lists them but offers no way to create one (sandbox/team.py)
+        self.groups: list[dict[str, Any]] = [{"id": 0, "name": "Отдел продаж", "uuid": None}]
+        self.token_is_admin = True  # False: the token's user is not an administrator (Sandbox(admin=False))
 
     # lookups used by validation -------------------------------------------------------------------------
 
@@ -176,7 +179,7 @@ class SandboxAccount:
         }  # fmt: skip
         embedded: dict[str, Any] = {}
         if "users_groups" in with_:
-            embedded["users_groups"] = [{"id": 0, "name": "Отдел продаж", "uuid": None}]
+            embedded["users_groups"] = [dict(g) for g in self.groups]
         if "datetime_settings" in with_:
             embedded["datetime_settings"] = {
                 "date_pattern": "d.m.Y H:i", "short_date_pattern": "d.m.Y", "short_time_pattern": "H:i",
@@ -188,11 +191,15 @@ class SandboxAccount:
 
     def user_json(self, u: dict[str, Any], base: str) -> dict[str, Any]:
         full = {k: "A" for k in ("view", "edit", "add", "delete", "export")}
-        admin = u["id"] == self.current_user_id
+        admin = (u["id"] == self.current_user_id and self.token_is_admin) or bool(u.get("is_admin"))
+        given = u.get("rights") or {}  # a user added through POST /users keeps the rights it was given
         rights = {
             "leads": full, "contacts": full, "companies": full, "tasks": {"edit": "A", "delete": "A"},
-            "mail_access": True, "catalog_access": True, "status_rights": [], "is_admin": admin,
-            "is_free": False, "is_active": u.get("active", True), "group_id": None, "role_id": None,
+            "mail_access": True, "catalog_access": True, "status_rights": [],
+            **{k: v for k, v in given.items() if k in ("leads", "contacts", "companies", "tasks", "mail_access",
+                                                        "catalog_access", "status_rights")},
+            "is_admin": admin, "is_free": False, "is_active": u.get("active", True),
+            "group_id": u.get("group_id"), "role_id": u.get("role_id"),
         }  # fmt: skip
         return {"id": u["id"], "name": u["name"], "email": u.get("email"), "lang": "ru", "rights": rights,
                 "_links": {"self": {"href": f"{base}/api/v4/users/{u['id']}"}}}  # fmt: skip

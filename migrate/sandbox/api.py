@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
@@ -20,6 +21,7 @@ from .account import SandboxAccount
 from .rules import Error, choice, invalid_type, is_int
 from .setup import SetupRules
 from .store import LINKABLE, SandboxStore, matches_filters
+from .team import SandboxTeam
 
 T = TypeVar("T")
 HAL, PROBLEM, HTML = "application/hal+json", "application/problem+json", "text/html"
@@ -103,11 +105,15 @@ class Api:
 
     def __init__(self, account: SandboxAccount, store: SandboxStore, *, tag_filter: bool = True) -> None:
         self.account, self.store, self.tag_filter = account, store, tag_filter
+        http = SimpleNamespace(page=self._page, write=self._write, respond=Response, problem=problem)
+        self.team = SandboxTeam(account, http)  # users and roles: team.py
         e = "(?P<entity>leads|contacts|companies)"
         table: list[tuple[str, dict[str, Callable[..., Response]]]] = [
             (r"/api/v4/account", {"GET": self.get_account}),
-            (r"/api/v4/users", {"GET": self.get_users}),
+            (r"/api/v4/users", {"GET": self.get_users, "POST": self.team.post_users}),
             (r"/api/v4/users/(?P<id>\d+)", {"GET": self.get_user}),
+            (r"/api/v4/roles", {"GET": self.team.get_roles, "POST": self.team.post_roles}),
+            (r"/api/v4/roles/(?P<id>\d+)", {"GET": self.team.get_role}),
             (r"/api/v4/leads/pipelines", {"GET": self.get_pipelines}),
             (r"/api/v4/leads/pipelines/(?P<id>\d+)", {"GET": self.get_pipeline}),
             (r"/api/v4/leads/pipelines/(?P<id>\d+)/statuses", {"POST": self.post_statuses}),
@@ -173,11 +179,10 @@ class Api:
         return Response(200, self.account.account_json(req.base, req.with_()))
 
     def get_users(self, req: Request) -> Response:
-        return self._page(req, self.account.users, "users", lambda u: self.account.user_json(u, req.base), counted=True)
+        return self.team.get_users(req)  # type: ignore[no-any-return]
 
     def get_user(self, req: Request, id: int) -> Response:
-        user = next((u for u in self.account.users if u["id"] == id), None)
-        return Response(200, self.account.user_json(user, req.base)) if user else Response(204)
+        return self.team.get_user(req, id)  # type: ignore[no-any-return]
 
     def get_pipelines(self, req: Request) -> Response:
         pipelines = [self.account.pipeline_json(p, req.base) for p in self.account.pipelines]

@@ -57,18 +57,24 @@ class Sandbox:
     (the real service says 300; 1 keeps rehearsals quick); `check_users=False` accepts any
     responsible_user_id; `tag_filter=False` ignores `filter[tags]` (the real API is said not to filter by
     tag: amocrm-api-php#474), so an uploader's fallback can be rehearsed; `payment_required = True` answers
-    402 on every API call.
+    402 on every API call. Users and roles (team.py): `admin=False` makes the token a non-administrator's
+    (403 on the users and roles methods), `user_limit` is where `POST /users` stops (the API's 100),
+    `groups` names the account's user groups (default: one, «Отдел продаж»).
     """
 
     def __init__(self, schema: AccountSchema | None = None, *, host: str = "127.0.0.1", port: int = 0,
                  token: str | None = None, rate_limit: float = 7, fail_429: float = 0, fail_5xx: float = 0,
                  drop: float = 0, latency_ms: int = 0, seed: int | None = None, block_after: int | None = None,
                  oauth_client: tuple[str, str] | None = None, retry_after: int = 1,
-                 check_users: bool = True, tag_filter: bool = True) -> None:  # fmt: skip
+                 check_users: bool = True, tag_filter: bool = True, admin: bool = True, user_limit: int = 100,
+                 groups: list[str] | None = None) -> None:  # fmt: skip
         self.schema = schema if schema is not None else load_schema(None)
         self.account = SandboxAccount(self.schema)
         self.store = SandboxStore(self.account, check_users=check_users)
         self.api = Api(self.account, self.store, tag_filter=tag_filter)
+        self.account.token_is_admin, self.api.team.user_limit = admin, user_limit
+        if groups is not None:
+            self.account.groups = [{"id": i, "name": g, "uuid": None} for i, g in enumerate(groups)]
         self.token = token or secrets.token_urlsafe(32)
         self.tokens = Tokens(self.token, oauth_client)
         self.limiter = RateLimiter(rate_limit)
