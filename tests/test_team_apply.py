@@ -106,7 +106,7 @@ def test_users_are_added_ten_to_a_request(tmp_path):
         bodies = [r for r in sb.requests if r.method == "POST" and r.path == "/api/v4/users"]
     assert result.exit_code == 0, result.output
     assert len(bodies) == 2 and len(sb.account.users) == 1 + 12  # owners known by ID only: no e-mail, not added
-    assert "'103' <>" in result.output and "no e-mail" in result.output
+    assert "user '103', role 'Менеджер'" in result.output and "no e-mail" in result.output
 
 
 def test_past_the_user_limit_nothing_is_created_and_a_person_is_told_what_to_do(tmp_path):

@@ -67,7 +67,8 @@ class Step:
             return f"role {self.name!r}"
         if self.kind == "user":  # setup_team.py: where = group, source = e-mail, type = role
             group = f", group {self.where!r}" if self.where else ""
-            return f"user {self.name!r} <{self.source}>, role {self.type!r}{group}"
+            mail = f" <{self.source}>" if self.source else ""
+            return f"user {self.name!r}{mail}, role {self.type!r}{group}"
         if self.kind == "stage":
             return f"stage {self.name!r} in {self.where!r}"
         shown = self.options and self.type in _LISTS and self.outcome != EXISTS
@@ -368,7 +369,7 @@ def _stage_ids(stage: str, plan: SetupPlan, schema: AccountSchema, steps: list[S
 
 def _to_do(plan: SetupPlan, schema: AccountSchema, steps: list[Step], rules: set[tuple[str, str]]) -> list[str]:
     out = []
-    for u in plan.users.itertuples(index=False) if plan.team is None else ():  # else: setup_team.py says it
+    for u in plan.users.itertuples(index=False) if not (plan.team and plan.team.sourced) else ():  # setup_team.py
         if u.action != "ok":
             user = _text(u.closest_user)
             closest = f", or map it to {user!r} in the profile's owners" if user else ""

@@ -125,8 +125,10 @@ def run_setup(plan: SetupPlan, profile: Profile, live: AccountSchema, client: Am
     account = client.base_url if client is not None else f"(none: compared with {live.source})"
     result = ApplyResult(account, dry_run=options.dry_run is not None)
     try:
-        team = plan.team
-        if team is not None:  # read and check before anything is created: a refusal leaves the account as it was
+        # the team is applied when the source's users were given (`--users`); read and checked before anything
+        # is created, so a refusal leaves the account as it was
+        team = plan.team if plan.team is not None and plan.team.sourced else None
+        if team is not None:
             state = read_team(client, live, team)
             steps = team_steps(team, state)
             check_limit(team, steps, state)

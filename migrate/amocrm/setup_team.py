@@ -88,14 +88,23 @@ def read_team(client: AmoClient | None, schema: AccountSchema, team: TeamPlan) -
 
 
 def team_steps(team: TeamPlan, state: TeamState) -> list[Step]:
-    """A role step per role the team uses, a user step per active member: create, exists or skipped."""
-    steps = []
-    for name in team.roles_used():
+    """A step per user to add (create, or skipped with the reason) and, when the source's users were given,
+    per existing user; a step per role those users need (with `--users`: every role the team uses).
+    Without `--users` the team is only the data's owners, so nothing is created for people already there."""
+    users = _user_steps(team, state)
+    needed = {s.type for s in users if s.outcome == CREATE}
+    roles = []
+    for name in (r for r in team.template.roles if r in needed or (team.sourced and r in team.roles_used())):
         found = state.roles.get(normalise(name))
         step = Step("role", name, "roles", name)
         if found is not None:
             step.outcome, step.name, step.id = EXISTS, found["name"], found["id"]
-        steps.append(step)
+        roles.append(step)
+    return roles + [s for s in users if team.sourced or s.outcome != EXISTS]
+
+
+def _user_steps(team: TeamPlan, state: TeamState) -> list[Step]:
+    steps = []
     for m in (m for m in team.members if m.status not in GONE):
         step = Step("user", _api_name(m.name), m.group, m.email, m.role)
         found = state.user(m.email, m.name)

@@ -60,6 +60,7 @@ class TeamPlan:
     members: list[Member]
     template: RoleTemplate
     notes: list[str] = field(default_factory=list)
+    sourced: bool = False  # the source system's users were given (`--users`), not only the owners in the data
 
     def member(self, name: str | None) -> Member | None:
         return next((m for m in self.members if m.name == name), None) if name else None
@@ -204,7 +205,7 @@ def plan_team(mapped: MappedTable, profile: Profile, schema: AccountSchema, user
     if no_mail:
         notes.append(f"{len(no_mail)} people to add have no e-mail (AmoCRM needs one to add a user): "
                      + ", ".join(no_mail[:10]) + ("…" if len(no_mail) > 10 else ""))  # fmt: skip
-    return TeamPlan(members, template, notes)
+    return TeamPlan(members, template, notes, users is not None)
 
 
 def _propose_heirs(members: list[Member], notes: list[str]) -> None:
