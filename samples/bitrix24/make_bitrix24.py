@@ -585,6 +585,8 @@ def readme_section() -> str:
         "every scalar a string | `bitrix24-deals-rest` |",
         "| `contacts_rest.json` | one saved `crm.contact.list` page (select `*`, PHONE, EMAIL, WEB, IM) | "
         "`bitrix24-contacts-rest` |",
+        "| `users_rest.json` | saved `user.get` + `department.get` pages: the 4 owners, Сергей Козлов (`ACTIVE` "
+        "false, owns records), an assistant owning none; 2 departments | `plan --users` |",
         "",
         "Owners are the users of `account.json` plus `Сергей Козлов`, who has left (REST: user IDs 1, 7, 12, 15",
         "and 23). Row numbers: CSV/HTML = record number with the header as row 1 (a quoted line break does not",
@@ -605,7 +607,8 @@ def write_readme(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     if START in text and END in text:
         head, rest = text.split(START, 1)
-        text = head + readme_section() + rest.split(END, 1)[1].lstrip("\n")
+        tail = rest.split(END, 1)[1].lstrip("\n")
+        text = head + readme_section() + ("\n" + tail if tail else "")  # one blank line before the next section
     else:
         text = text.rstrip("\n") + "\n\n" + readme_section()
     path.write_text(text, encoding="utf-8")
