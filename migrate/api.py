@@ -7,14 +7,12 @@ one of these, renders the result and picks the exit code.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
-
-import pandas as pd
 
 from .core.issues import MigrateError
 from .core.mapping import MappedTable
 from .core.mapping import apply_profile as _apply_profile
+from .core.paths import guard_outputs, write_text_atomic
 from .core.people import SourceUser
 from .core.profile import Profile, load_profile
 from .core.progress import Progress
@@ -27,8 +25,9 @@ from .drafting.draft import draft_profile as _draft_profile
 from .drafting.inspection import Inspection, guess_entity, inspect_table
 from .drafting.plan import SetupPlan, build_plan
 from .drafting.roles import RoleTemplate, load_roles
+from .sinks.csvout import write_csv
 from .sinks.reports import write_rejects, write_report
-from .sinks.xlsx import write_import, write_sheets
+from .sinks.xlsx import SHEET_ROWS, part_paths, write_import, write_sheets
 from .sources import read_table
 from .sources.users import read_users
 
@@ -61,16 +60,40 @@ def inspect(path: str | Path, *, sheet: str | None = None, schema: SchemaLike = 
 
 
 def draft_profile(source: SourceLike, *, entity: str | None = None, schema: SchemaLike = None,
-                  sheet: str | None = None) -> Draft:  # fmt: skip
+                  sheet: str | None = None, out: str | Path | None = None) -> Draft:  # fmt: skip
     """Draft a profile for `source`: headers matched to the schema's import headers (synonyms, then fuzzy),
-    owners and stage values listed with their closest user and stage. `entity=None` guesses it."""
+    owners and stage values listed with their closest user and stage. `entity=None` guesses it.
+    `out`: also save the YAML there (refused, before anything is read, if it is the source or the schema)."""
+    if out is not None:
+        guard_outputs(run_inputs(source, None, schema), [("profile", out)])
     table = source if isinstance(source, SourceTable) else read_source(source, sheet=sheet)
     sch = _schema(schema)
     if entity is None:
         entity = guess_entity(table, sch)[0]
     if entity not in ("leads", "contacts", "companies"):
         raise MigrateError(f"entity must be leads, contacts or companies, not {entity!r}.")
-    return _draft_profile(table, sch, entity)
+    draft = _draft_profile(table, sch, entity)
+    if out is not None:
+        draft.save(out)
+    return draft
+
+
+def run_inputs(source: SourceLike, profile: ProfileLike | None = None, schema: SchemaLike = None,
+               journal: str | Path | None = None) -> list[tuple[str, Path | None]]:
+    """The files a run reads, as (what, path): no output of the run may be one of them (`guard_outputs`)."""
+
+    def file_of(thing: object, attr: str) -> Path | None:
+        if isinstance(thing, str | Path):
+            return Path(thing) if Path(thing).exists() else None
+        value = getattr(thing, attr, None)
+        return Path(value) if value is not None and Path(value).exists() else None
+
+    return [
+        ("source", file_of(source, "path")),
+        ("profile", file_of(profile, "path")),
+        ("account schema", file_of(schema, "source")),
+        ("upload journal", Path(journal) if journal else None),
+    ]
 
 
 def _profile(profile: ProfileLike) -> Profile:
@@ -156,16 +179,21 @@ def export(
     out = Path(out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise MigrateError(f"Output {out} must end in .xlsx or .csv.")
+    rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.xlsx")
+    inputs = run_inputs(source, profile, schema)
+    outputs = [("import file", out), ("rejects workbook", rejects_path), ("report", report)]
+    guard_outputs(inputs, outputs)  # before reading: a clash fails in a second, not after the whole run
     mapped, result, bars = _run(source, profile, schema, sheet=sheet, owner_as=owner_as, progress=progress)
     keep = mapped.frame.drop(index=result.rejected_rows)
+    parts = part_paths(out, len(keep), max_rows or (None if out.suffix.lower() == ".csv" else SHEET_ROWS))
+    guard_outputs(inputs, [("import file", p) for p in parts] + outputs[1:])
     numeric = [h for h, t in mapped.targets.items() if t.integer]
     tick = bars.stage("writing", len(keep), unit="row")
     if out.suffix.lower() == ".csv":
-        result.outputs["import"] = [_write_csv(keep, out)]
+        result.outputs["import"] = [write_csv(keep, out)]
     else:
         result.outputs["import"] = write_import(keep, out, numeric=numeric, max_rows=max_rows, tick=tick)
     bars.close()
-    rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.xlsx")
     result.outputs["rejects"] = [write_rejects(mapped.table, result, rejects_path)]
     if report:
         result.outputs["report"] = [write_report(result, report)]
@@ -180,7 +208,9 @@ def plan(source: SourceLike, profile: ProfileLike, schema: SchemaLike = None, *,
     `roles`: a role template YAML (default: the bundled one). Nothing is written or sent."""
     team_users, template = _team_inputs(users, roles)
     mapped, _, _ = _run(source, profile, schema, sheet=sheet, owner_as="name", progress=False)
-    return build_plan(mapped, _profile(profile), _schema(schema), users=team_users, roles=template)
+    setup = build_plan(mapped, _profile(profile), _schema(schema), users=team_users, roles=template)
+    setup.inputs = run_inputs(source, profile, schema) + [("users file", users), ("role template", roles)]
+    return setup
 
 
 def _team_inputs(users: str | Path | None, roles: str | Path | None) -> tuple[list[SourceUser] | None, RoleTemplate]:
@@ -189,24 +219,17 @@ def _team_inputs(users: str | Path | None, roles: str | Path | None) -> tuple[li
 
 
 def write_plan(setup: SetupPlan, path: str | Path) -> Path:
-    """Write the plan as .xlsx (one sheet per section), .md or .json."""
+    """Write the plan as .xlsx (one sheet per section), .md or .json (never over a file the plan was made from)."""
     path = Path(path)
+    guard_outputs(setup.inputs, [("plan", path)])
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         frames = {name: frame.map(lambda v: ", ".join(map(str, v)) if isinstance(v, list) else v)
                   for name, frame in setup.sections().items()}  # fmt: skip
         return write_sheets(path, frames)
     if suffix in (".md", ".json"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(setup.to_markdown() if suffix == ".md" else setup.to_json(), encoding="utf-8")
-        return path
+        return write_text_atomic(path, setup.to_markdown() if suffix == ".md" else setup.to_json())
     raise MigrateError(f"Plan file {path} must end in .xlsx, .md or .json.")
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, sep=";", index=False, encoding="utf-8-sig", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    return path
 
 
 __all__ = [
@@ -368,6 +391,9 @@ def apply_plan(
         if out:
             write_plan(setup, out)
         paths = default_paths(prof, Path(out).parent if out else Path(table.path).parent, dry_run)
+        guard_outputs(run_inputs(table, prof, schema), [
+            ("plan", out), ("account schema to write", write_schema or paths["schema"]),
+            ("rewritten profile", write_profile or paths["profile"]), ("setup log", paths["log"])])  # fmt: skip
         options = SetupOptions(
             dry_run=Path(dry_run) if dry_run is not None else None,
             stage_rules=stage_rules,

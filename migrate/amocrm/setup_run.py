@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.issues import MigrateError
+from ..core.paths import write_text_atomic
 from ..core.profile import Profile
 from ..core.schema import AccountSchema, schema_from_data
 from ..drafting.plan import SetupPlan
@@ -163,7 +164,6 @@ def _save(result: ApplyResult, options: SetupOptions) -> None:
     assert result.schema is not None and result.profile is not None
     for kind, path in (("schema", options.write_schema), ("profile", options.write_profile)):
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
             (result.schema if kind == "schema" else result.profile).save(path)
             result.outputs[kind] = path
 
@@ -176,8 +176,4 @@ def _append_log(path: Path, result: ApplyResult) -> Path:
         runs = []
     entry = {"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **result.to_dict()}
     entry["outputs"] = {k: str(v) for k, v in result.outputs.items() if k != "log"}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"runs": [*runs, entry]}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_text_atomic(path, json.dumps({"runs": [*runs, entry]}, ensure_ascii=False, indent=1) + "\n")

@@ -119,9 +119,7 @@ def inspect(source: Path, sheet: str | None, schema: Path | None, as_json: bool)
 @_fail_cleanly
 def init(source: Path, entity: str | None, schema: Path | None, sheet: str | None, out: Path) -> None:
     """Draft a profile for SOURCE by matching its headers to the account's import headers."""
-    draft = api.draft_profile(source, entity=entity, schema=schema, sheet=sheet)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(draft.text, encoding="utf-8")
+    draft = api.draft_profile(source, entity=entity, schema=schema, sheet=sheet, out=out)
     mapped = len(draft.profile.mapped())
     review = sum(1 for m in draft.matches if m.target is None or m.score < 86)
     click.echo(f"wrote {out}: {draft.profile.entity}, {mapped} columns mapped, {review} to review (commented)")

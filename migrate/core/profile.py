@@ -18,6 +18,7 @@ import yaml
 
 from .issues import ProfileError
 from .jsonschema_errors import collect_errors
+from .paths import write_text_atomic
 
 #: no transform at all: the cell is written as it was read
 RAW = "raw"
@@ -155,8 +156,7 @@ class Profile:
         """Write as YAML (or JSON for a .json path); the file loads back equal."""
         p = Path(path)
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2) if p.suffix == ".json" else self.to_yaml()
-        p.write_text(text, encoding="utf-8")
-        return p
+        return write_text_atomic(p, text)
 
     def _repr_html_(self) -> str:
         """The mapping as a table (source → target, transform, flags, value map), then owners."""

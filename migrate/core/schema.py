@@ -21,6 +21,7 @@ from typing import Any
 
 from .issues import SchemaError
 from .jsonschema_errors import collect_errors
+from .paths import write_text_atomic
 
 ENTITIES = ("leads", "contacts", "companies")
 SYSTEM_STATUSES = (142, 143)
@@ -165,7 +166,7 @@ class AccountSchema:
         return json.dumps(self.raw, ensure_ascii=False, indent=2)
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
+        write_text_atomic(path, self.to_json() + "\n")
 
     def __repr__(self) -> str:
         return (

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 
+from ..core.paths import write_text_atomic
 from ..core.profile import Profile, profile_from_dict
 from ..core.schema import AccountSchema, Target
 from ..core.table import SourceTable
@@ -33,9 +35,9 @@ class Draft:
     profile: Profile
     matches: list[HeaderMatch]
 
-    def save(self, path: str) -> None:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(self.text)
+    def save(self, path: str | Path) -> Path:
+        """Write the YAML atomically (a crash never leaves half a profile)."""
+        return write_text_atomic(path, self.text)
 
 
 def _q(text: str) -> str:

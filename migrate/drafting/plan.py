@@ -44,6 +44,8 @@ class SetupPlan:
     stage_rules: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     team: TeamPlan | None = None  # «Команда», «Неактивные», «Роли» (drafting/team.py)
+    #: (what, path) of the files the plan was made from: `write_plan` never writes over one of them
+    inputs: list[tuple[str, Any]] = field(default_factory=list, repr=False)
 
     def sections(self) -> dict[str, pd.DataFrame]:
         return {"Users": self.users, "Stages": self.stages, "Custom fields": self.fields,

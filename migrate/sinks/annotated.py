@@ -15,7 +15,8 @@ import pandas as pd
 import xlsxwriter
 
 from ..core.issues import ERROR, Issue
-from .xlsx import _close, _width
+from ..core.paths import atomic_path
+from .xlsx import SheetNames, _close, _width
 
 #: xlsxwriter keeps comments in memory; past this many annotated rows a sheet gets fills but no comments
 MAX_COMMENTED_ROWS = 20_000
@@ -49,24 +50,30 @@ def write_annotated(
     written before the annotated ones (e.g. a summary).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                           "strings_to_urls": False})  # fmt: skip
+    with atomic_path(path) as tmp:
+        _write(tmp, path, sheets, first or {})
+    return path
+
+
+def _write(tmp: Path, path: Path, sheets: dict[str, tuple[pd.DataFrame, str, list[Issue]]],
+           first: dict[str, pd.DataFrame]) -> None:  # fmt: skip
+    book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                          "strings_to_urls": False})  # fmt: skip
+    names = SheetNames()
     fmt = {
         "bold": book.add_format({"bold": True}),
         "error": book.add_format({"bg_color": _FILL["error"], "text_wrap": False}),
         "warning": book.add_format({"bg_color": _FILL["warning"]}),
     }
-    for name, frame in (first or {}).items():
-        _plain(book, name, frame, fmt["bold"])
+    for name, frame in first.items():
+        _plain(book, names(name), frame, fmt["bold"])
     for name, (frame, row_column, issues) in sheets.items():
-        _annotated(book, name, frame, row_column, issues, fmt)
+        _annotated(book, names(name), frame, row_column, issues, fmt)
     _close(book, path)
-    return path
 
 
 def _plain(book: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, bold: object) -> None:
-    ws = book.add_worksheet(name[:31])
+    ws = book.add_worksheet(name)
     for c, h in enumerate(frame.columns):
         ws.write_string(0, c, str(h), bold)
         ws.set_column(c, c, _width(str(h), frame[h].to_numpy(dtype=object)[:200]))
@@ -77,7 +84,7 @@ def _plain(book: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, bold: obje
 
 
 def _annotated(book, name, frame, row_column, issues, fmt) -> None:  # noqa: ANN001
-    ws = book.add_worksheet(name[:31])
+    ws = book.add_worksheet(name)
     header = [str(h) for h in frame.columns]
     for c, h in enumerate(header):
         ws.write_string(0, c, h, fmt["bold"])

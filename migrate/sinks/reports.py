@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..core.issues import ERROR, MigrateError
 from ..core.mapping import REJECT_REASONS, REJECT_ROW
+from ..core.paths import guard_outputs, write_text_atomic
 from ..core.report import Report
 from ..core.table import SourceTable
 from .annotated import write_annotated
@@ -57,13 +58,14 @@ def write_report(report: Report, path: str | Path) -> Path:
     suffix = path.suffix.lower()
     if suffix not in REPORT_SUFFIXES:
         raise MigrateError(f"Report file {path} must end in {', '.join(REPORT_SUFFIXES)}.")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    inputs = [("source", report.source), ("profile", report.profile), ("account schema", report.schema)]
+    guard_outputs(inputs, [("report", path)])
     if suffix == ".json":
-        path.write_text(report.to_json() + "\n", encoding="utf-8")
+        write_text_atomic(path, report.to_json() + "\n")
     elif suffix == ".xlsx":
         _write_report_workbook(report, path)
     else:
-        path.write_text(report_html(report), encoding="utf-8")
+        write_text_atomic(path, report_html(report))
     return path
 
 

@@ -8,6 +8,7 @@ out by xlsxwriter and its rows streamed in by `sheetxml` (speed); small workbook
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -15,7 +16,8 @@ import pandas as pd
 import xlsxwriter
 
 from ..core.issues import MigrateError
-from ..core.limits import MAX_CELL  # noqa: F401  (the writer obeys the limit the checks report)
+from ..core.limits import MAX_CELL, SHEET_ROWS  # noqa: F401  (the writer obeys the limits the checks report)
+from ..core.paths import atomic_path
 from .sheetxml import fill_sheet
 
 _OPTIONS = {
@@ -25,6 +27,35 @@ _OPTIONS = {
     "strings_to_urls": False,
     "nan_inf_to_errors": False,
 }
+
+
+#: what Excel refuses in a sheet name (it also refuses a leading/trailing apostrophe and "History")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+SHEET_NAME_MAX = 31
+
+
+class SheetNames:
+    """Turns any text into a sheet name Excel accepts, unique within one workbook.
+
+    A source sheet may be called `../../tmp/pwned` or `a/b\\c:*?[]` (calamine reads what other tools
+    wrote): the forbidden characters become `_`, the name is cut at 31 characters, and a clash gets ` (2)`.
+    The original name stays in the report (`Report.sheet`).
+    """
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def __call__(self, name: str) -> str:
+        base = _SHEET_FORBIDDEN.sub("_", str(name)).strip("'")[:SHEET_NAME_MAX].strip() or "Лист"
+        if base.lower() == "history":
+            base = "History_"
+        candidate, n = base, 1
+        while candidate.lower() in self.taken:
+            n += 1
+            suffix = f" ({n})"
+            candidate = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+        self.taken.add(candidate.lower())
+        return candidate
 
 
 def part_paths(path: Path, rows: int, max_rows: int | None) -> list[Path]:
@@ -46,9 +77,11 @@ def write_import(
 ) -> list[Path]:
     """Write `frame` (text cells) as the import workbook(s): header row = the columns, one row per record.
 
-    Returns the files written. With `max_rows`, rows are split into parts, each with the header repeated.
+    Returns the files written. With `max_rows`, rows are split into parts, each with the header repeated;
+    without it, past `SHEET_ROWS` (what one Excel sheet holds under its header) they are split just the same.
     """
     path = Path(path)
+    max_rows = min(max_rows or SHEET_ROWS, SHEET_ROWS)
     paths = part_paths(path, len(frame), max_rows)
     size = max_rows or max(len(frame), 1)
     numeric_idx = {i for i, c in enumerate(frame.columns) if c in set(numeric)}
@@ -66,14 +99,15 @@ def _write_rows(
     """xlsxwriter lays out the workbook with the header; `sheetxml.fill_sheet` streams the rows in."""
     template = path.with_name(f".{path.name}.template.xlsx")
     book = _open(template)
-    ws = book.add_worksheet(sheet)
+    ws = book.add_worksheet(SheetNames()(sheet))
     _header(ws, header, book.add_format({"bold": True}))
     for c, values in enumerate(columns):
         ws.set_column(c, c, _width(header[c], values[lo : min(hi, lo + 200)]))
     _close(book, template)
     try:
         block = [values[lo:hi] for values in columns]
-        fill_sheet(template, path, block, [c in numeric_idx for c in range(len(columns))], tick)
+        with atomic_path(path) as tmp:
+            fill_sheet(template, tmp, block, [c in numeric_idx for c in range(len(columns))], tick)
     except OSError as e:
         hint = "Is it open in Excel, or the folder read-only?"
         raise MigrateError(f"Cannot write {path}: {e.strerror or e}. {hint}") from None
@@ -84,10 +118,17 @@ def _write_rows(
 def write_sheets(path: str | Path, sheets: dict[str, pd.DataFrame], *, widths: bool = True) -> Path:
     """A small workbook of several text sheets (rejects, report). Cells are strings; numbers stay numbers."""
     path = Path(path)
-    book = _open(path)
+    with atomic_path(path) as tmp:
+        _write_sheets(tmp, path, sheets, widths)
+    return path
+
+
+def _write_sheets(tmp: Path, path: Path, sheets: dict[str, pd.DataFrame], widths: bool) -> None:
+    book = _open(tmp)
     bold = book.add_format({"bold": True, "text_wrap": False})
+    names = SheetNames()
     for name, frame in sheets.items():
-        ws = book.add_worksheet(name[:31])
+        ws = book.add_worksheet(names(name))
         header = [str(c) for c in frame.columns]
         _header(ws, header, bold)
         columns = [frame[col].to_numpy(dtype=object) for col in frame.columns]
@@ -99,7 +140,6 @@ def write_sheets(path: str | Path, sheets: dict[str, pd.DataFrame], *, widths: b
             for c, values in enumerate(columns):
                 _cell(ws, r + 1, c, values[r])
     _close(book, path)
-    return path
 
 
 def _cell(ws, r: int, c: int, v: object) -> None:  # noqa: ANN001

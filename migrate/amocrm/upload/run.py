@@ -17,6 +17,7 @@ import pandas as pd
 
 from ...core.issues import MigrateError
 from ...core.mapping import MappedTable
+from ...core.paths import guard_outputs, write_text_atomic
 from ...core.profile import Profile
 from ...core.report import Report
 from ...core.schema import AccountSchema
@@ -42,9 +43,7 @@ def pull_to(client: AmoClient, out: str | Path | None, warn: Callable[[str], Non
     """Pull the account schema and, if `out` is given, write it (only after it validated)."""
     data = pull_schema(client, warn=warn)
     if out:
-        path = Path(out)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        write_text_atomic(out, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     return data
 
 
@@ -98,6 +97,13 @@ def upload_mapped(
     elif client is None:
         raise MigrateError("An upload needs the account: --subdomain or --base-url (or --dry-run DIR).")
     jpath = Path(journal) if journal else defaults["journal"]
+    ok_path = Path(success) if success else defaults["success"]
+    err_path = Path(errors) if errors else defaults["errors"]
+    inputs = [("source", table.path), ("profile", profile.path), ("account schema", _file(schema.source))]
+    guard_outputs(inputs, [("upload journal", jpath)])
+    if dry_run is None:
+        outputs = [("success workbook", ok_path), ("errors workbook", err_path)]
+        guard_outputs([*inputs, ("upload journal", jpath)], outputs)
     book = Journal(jpath, identity, snapshot=dry_run is not None)
     try:
         result = Uploader(mapped, report, schema, sender, book, run_tag, options, warn).run()
@@ -107,9 +113,13 @@ def upload_mapped(
         result.outputs["payloads"] = list(sender.files)
     else:
         result.outputs["journal"] = [jpath]
-        result.write(table, Path(success) if success else defaults["success"],
-                     Path(errors) if errors else defaults["errors"])  # fmt: skip
+        result.write(table, ok_path, err_path)
     return result
+
+
+def _file(name: str | None) -> Path | None:
+    """A schema's `source` names a file when it was loaded from one ("default", "pulled …" otherwise)."""
+    return Path(name) if name and Path(name).is_file() else None
 
 
 def env_has_credentials(env: Mapping[str, str] | None = None) -> bool:

@@ -1,0 +1,60 @@
+"""The CSV import file: `;`-separated UTF-8 with BOM, every field quoted, CRLF — and no formulas.
+
+A CSV file has no cell types: Excel (and LibreOffice) evaluate a field that starts with `=`, `+`, `-` or
+`@` as a formula when the file is opened, which is how "CSV injection" (`=cmd|' /C calc'!A0`, `=HYPERLINK`
+to an attacker's site) works. Following OWASP's advice, such a field — and one starting with a tab or a
+carriage return — gets a leading apostrophe, which Excel shows as text and does not evaluate.
+
+One exception keeps the data right: a field made only of digits, spaces, brackets, dots, commas and
+dashes with an optional leading `+`/`-` (`+7 916 123-45-67`, `-1500`) cannot call anything, so it is
+written as it is — a phone keeps its plus, a negative sum its minus.
+
+Control characters (NUL, BEL, … everything below U+0020 except tab, line feed and carriage return, and
+DEL) are removed: they break AmoCRM's importer and many viewers, and they are never meaningful in a
+CRM field.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..core.paths import atomic_path
+
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NEEDS_WORK = re.compile(r"^[=+\-@\t\r]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: numbers and phones: no letter, no operator but a leading sign, so nothing a spreadsheet can call
+_INERT = re.compile(r"[+-]?[\d\s().,\-]*\d[\d\s().,\-]*")
+
+
+def csv_cell(value: object) -> str:
+    """The text written for one cell: control characters removed, a formula-looking start neutralised.
+
+    >>> csv_cell("=1+1"), csv_cell("+7 916 123-45-67"), csv_cell("a\\x00b")
+    ("'=1+1", '+7 916 123-45-67', 'ab')
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    text = str(value)
+    if not _NEEDS_WORK.search(text):
+        return text
+    text = _CONTROL.sub("", text)
+    if text.startswith(_TRIGGERS) and not _INERT.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write `frame` as the CSV import file (atomically; see the module docstring for what is changed)."""
+    path = Path(path)
+    columns = [[csv_cell(v) for v in frame[c].to_numpy(dtype=object)] for c in frame.columns]
+    header = [csv_cell(c) for c in frame.columns]
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(zip(*columns, strict=True) if columns else ([] for _ in range(len(frame))))
+    return path
