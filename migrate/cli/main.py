@@ -16,6 +16,8 @@ import click
 
 from .. import api
 from ..core.report import Report
+from ..sources.limits import DEFAULT_MAX_MB
+from ..sources.limits import configure as configure_limits
 from .base import manifest_given, render_base
 from .common import EXIT_DATA_ERRORS, EXIT_OK, account_options, fail_cleanly
 
@@ -58,8 +60,12 @@ def _render(report: Report, fmt: str, quiet: bool) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="amomigrate")
-def cli() -> None:
+@click.option("--max-source-mb", type=click.FloatRange(min=1), envvar="AMOMIGRATE_MAX_SOURCE_MB",
+              help=f"Largest source to read, in MB: the file, or a workbook's inflated sheets "
+                   f"[default: {DEFAULT_MAX_MB}]. Lift it for a real giant file (needs ~10x the memory).")  # fmt: skip
+def cli(max_source_mb: float | None) -> None:
     """Move a legacy customer base (Excel, CSV, Bitrix24, Megaplan) into AmoCRM."""
+    configure_limits(max_source_mb)
 
 
 @cli.command()

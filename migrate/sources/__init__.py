@@ -15,6 +15,7 @@ from ..core.issues import SourceError
 from ..core.table import SourceTable
 from .csvfile import read_csv
 from .excel import read_excel
+from .limits import check_file_size
 
 __all__ = ["KINDS", "detect", "read_csv", "read_excel", "read_table"]
 
@@ -106,6 +107,7 @@ def _check_file(path: Path) -> None:
         raise SourceError(f"Cannot read '{path}': {exc.strerror or exc}.") from exc
     if size == 0:
         raise SourceError(f"'{path}' is empty (0 bytes); there is nothing to import.")
+    check_file_size(path)
 
 
 def _refuse_unsupported(path: Path, kind: str) -> None:

@@ -212,10 +212,15 @@ def _cell_text(raw: str) -> str:
     return raw.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+_FEED = 1 << 20
+
+
 def parse_html_rows(text: str) -> list[list[str]]:
     """Every table row of an HTML page as a list of cell texts (row i of the list = physical row i + 1)."""
     parser = _TableRows()
-    parser.feed(text)
+    # fed in slices: the parser then keeps only an unfinished tag between feeds, never the page twice
+    for lo in range(0, len(text), _FEED):
+        parser.feed(text[lo : lo + _FEED])
     parser.close()
     return parser.rows
 

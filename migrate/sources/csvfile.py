@@ -21,6 +21,7 @@ import charset_normalizer
 from ..core.issues import SourceError
 from ..core.table import SourceTable
 from .header import frame_from_grid, gc_paused
+from .limits import FIELD_CHARS, bounded_lines, field_too_large
 
 #: Delimiters tried when none is given, in order of preference on a tie.
 DELIMITERS = (";", ",", "\t", "|")
@@ -135,10 +136,13 @@ def _head_records(text: str, delimiter: str) -> list[list[str]]:
 
 
 def _parse(text: str, delimiter: str, *, where: str) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    csv.field_size_limit(FIELD_CHARS)
+    reader = csv.reader(bounded_lines(io.StringIO(text, newline=""), where), delimiter=delimiter)
     try:
         return list(reader)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise field_too_large(where, reader.line_num) from None
         raise SourceError(
             f"{where} cannot be parsed as CSV with delimiter {delimiter!r} near line {reader.line_num}: {exc}."
         ) from exc

@@ -9,6 +9,7 @@ and naming are the same as for CSV.
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from itertools import zip_longest
@@ -20,6 +21,7 @@ import python_calamine as calamine
 from ..core.issues import SourceError
 from ..core.table import SourceTable
 from .header import frame_from_columns, gc_paused, is_blank
+from .limits import check_file_size, check_workbook
 
 
 def read_excel(path: str | Path, *, sheet: str | None = None, header_row: int | None = None) -> SourceTable:
@@ -146,6 +148,10 @@ _CONVERTERS: dict[type, Callable[[Any], str]] = {
 
 
 def _open(path: Path) -> calamine.CalamineWorkbook:
+    if zipfile.is_zipfile(path):  # xlsx, xlsm, ods: sizes and grid checked before the parser allocates
+        check_workbook(path)
+    else:
+        check_file_size(path)
     try:
         return calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError as exc:

@@ -30,6 +30,10 @@ def load_json(path: Path, encoding: str | None = None, *, exact_numbers: bool = 
         raise SourceError(
             f"'{path}' looks like JSON but is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}."
         ) from None
+    except RecursionError:
+        raise SourceError(
+            f"'{path}' nests arrays/objects too deeply to be a data export (thousands of levels); it was not read."
+        ) from None
 
 
 def records_table(
