@@ -13,6 +13,11 @@ only then resends the rest. A row with its main entity recorded is never sent ag
 
 Commits are synchronous (SQLite's default rollback journal, `synchronous=FULL`), so a SIGKILL or power cut
 after a commit keeps it. The journal holds no secrets: no token, no payloads — only hashes, rows and IDs.
+
+One run at a time: a run holds an exclusive lock (journal_lock.py) on the journal from open to close, so a
+second run of the same upload stops at once instead of sending the same rows again. A journal is checked
+when opened (SQLite's integrity check, its layout version, and that batches recorded as done kept their
+IDs): a damaged journal is refused, because resuming from it would re-send rows AmoCRM already has.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...core.issues import MigrateError
+from .journal_lock import JournalLock
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,7 +45,10 @@ CREATE TABLE IF NOT EXISTS refused (
     row INTEGER NOT NULL, what TEXT NOT NULL, header TEXT, reason TEXT NOT NULL, batch INTEGER,
     PRIMARY KEY (row, what));
 """
-PENDING, DONE = "pending", "done"
+PENDING, DONE, REFUSED = "pending", "done", "refused"
+#: the journal's layout; bump it (and migrate in `_check_layout`) when the tables change
+VERSION = 1
+TABLES = ("meta", "batches", "created", "refused")
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,7 @@ class Journal:
     def __init__(self, path: str | Path, identity: dict[str, str], *, snapshot: bool = False) -> None:
         """`snapshot=True` (dry runs): work on an in-memory copy of the file, which is never written."""
         self.path = Path(path)
+        self.lock: JournalLock | None = None
         try:
             if snapshot:
                 self.db = sqlite3.connect(":memory:", isolation_level=None)
@@ -74,14 +84,49 @@ class Journal:
                         src.backup(self.db)
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.lock = JournalLock.acquire(self.path)
                 self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self.db.execute("PRAGMA synchronous=FULL")
+            self._check_layout()
             self.db.executescript(SCHEMA)
+            self._check_identity(identity)
         except sqlite3.DatabaseError as e:
+            self.close()
             raise MigrateError(
-                f"Journal {self.path} is not a usable SQLite file ({e}); use another --journal."
+                f"Journal {self.path} is not a usable SQLite file ({e}): it is damaged or not a journal. Nothing "
+                "was sent. Restore it from a backup to resume; starting with a new --journal instead may create "
+                "again what this one recorded (look for the run tag in AmoCRM first)."
             ) from None
-        self._check_identity(identity)
+        except BaseException:
+            self.close()
+            raise
+
+    def _check_layout(self) -> None:
+        """Refuse a damaged journal before anything is read from it (see the module docstring)."""
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            self.db.execute(f"PRAGMA user_version = {VERSION}")
+            return
+        problems = [r[0] for r in self.db.execute("PRAGMA integrity_check").fetchall() if r[0] != "ok"]
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > VERSION:
+            problems.append(f"it was written by a newer amomigrate (layout {version}, this one reads {VERSION})")
+        missing = [t for t in TABLES if t not in tables]
+        if missing:
+            problems.append(f"table(s) {', '.join(missing)} are missing")
+        elif self.db.execute("SELECT COUNT(*) FROM created").fetchone()[0] == 0:
+            done = self.db.execute("SELECT COUNT(*) FROM batches WHERE state = ?", (DONE,)).fetchone()[0]
+            if done:
+                problems.append(f"{done} batch(es) are recorded as sent and answered, but none of their IDs is")
+        if problems:
+            raise MigrateError(
+                f"Journal {self.path} is damaged: {'; '.join(problems)[:400]}. Nothing was sent: resuming from it "
+                "could create again the records AmoCRM already has. Restore the journal from a backup (or a copy "
+                "taken before it was edited) and run again; if you are sure nothing was created, look for the run "
+                "tag in AmoCRM, then move the file aside and give a new --journal."
+            )
+        if version < VERSION:
+            self.db.execute(f"PRAGMA user_version = {VERSION}")
 
     def _check_identity(self, identity: dict[str, str]) -> None:
         stored = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
@@ -111,9 +156,9 @@ class Journal:
 
     def begin(self, kind: str, rows: list[int], payload_hash: str, tag: str | None, seq: int | None = None) -> int:
         """Commit the batch as pending *before* it is sent; returns its sequence number."""
-        seq = seq or self.next_seq()
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
+            seq = seq or self.next_seq()  # inside the write transaction: two writers can never take one number
             self.db.execute(
                 "INSERT INTO batches (seq, kind, rows, payload_hash, tag, state, started) VALUES (?,?,?,?,?,?,?)",
                 (seq, kind, json.dumps(rows), payload_hash, tag, PENDING, time.time()),
@@ -125,6 +170,7 @@ class Journal:
         """Commit what a batch created (and the rows refused: `what` = row | note) and mark it done, atomically.
 
         `seq=None` records refusals found before anything was sent (a value the payload cannot carry)."""
+        created = list(created)
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(
@@ -135,7 +181,9 @@ class Journal:
                 "INSERT OR REPLACE INTO refused VALUES (?,?,?,?,?)", [(r, what, h, why, seq) for r, h, why in refused]
             )
             if seq is not None:
-                self.db.execute("UPDATE batches SET state = ?, finished = ? WHERE seq = ?", (DONE, time.time(), seq))
+                # a batch wholly refused is REFUSED, not DONE: "done but no IDs" then means damage (_check_layout)
+                state = DONE if created else REFUSED
+                self.db.execute("UPDATE batches SET state = ?, finished = ? WHERE seq = ?", (state, time.time(), seq))
 
     def pending(self) -> list[Batch]:
         """Batches begun and never finished: each may or may not have been applied by AmoCRM."""
@@ -168,4 +216,9 @@ class Journal:
         self.db.execute("DELETE FROM refused")
 
     def close(self) -> None:
-        self.db.close()
+        db = getattr(self, "db", None)
+        if db is not None:
+            db.close()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,9 @@ def upload_mapped(
     book = Journal(jpath, identity, snapshot=dry_run is not None)
     try:
         result = Uploader(mapped, report, schema, sender, book, run_tag, options, warn).run()
+    except sqlite3.DatabaseError as e:  # the disk filled up, or the file was changed under the run
+        raise MigrateError(f"Journal {jpath} could not be written ({e}); the run stopped. Free the disk and run "
+                           "the same command again: it resumes from what the journal recorded.") from None  # fmt: skip
     finally:
         book.close()
     if dry_run is not None:
