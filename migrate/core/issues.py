@@ -16,6 +16,8 @@ from typing import Any
 
 ERROR = "error"
 WARNING = "warning"
+#: worth knowing, nothing to fix (a header matched only after folding, an optional column absent)
+INFO = "info"
 
 
 class IssueCode(StrEnum):
@@ -29,6 +31,10 @@ class IssueCode(StrEnum):
     MISSING_COLUMN = "missing_column"
     UNKNOWN_FIELD = "unknown_field"
     NO_OWNER_COLUMN = "no_owner_column"
+    HEADER_FOLDED = "header_folded"
+    OPTIONAL_COLUMN_MISSING = "optional_column_missing"
+    # rows that are not records
+    SUMMARY_ROW = "summary_row"
     # owners
     UNKNOWN_OWNER = "unknown_owner"
     INACTIVE_OWNER = "inactive_owner"
@@ -51,6 +57,7 @@ class IssueCode(StrEnum):
     EXTRA_VALUES_JOINED = "extra_values_joined"
     NO_NAME = "no_name"
     TEXT_TOO_LONG = "text_too_long"
+    INN_LOST_ZERO = "inn_lost_zero"
     # duplicates inside the file (duplicates.py, duplicates_policy.py)
     DUPLICATE_ROW = "duplicate_row"
     DUPLICATE_REJECTED = "duplicate_rejected"
@@ -69,10 +76,25 @@ CATALOGUE: dict[IssueCode, tuple[str, str]] = {
     IssueCode.DUPLICATE_HEADER: (WARNING, "Header {value!r} appears more than once; this copy is read as {column!r}."),
     IssueCode.BLANK_HEADER: (WARNING, "A column with data has no header; it is read as {column!r}."),
     IssueCode.UNMAPPED_COLUMN: (WARNING, "Source column {column!r} is not in the profile and is not exported."),
-    IssueCode.MISSING_COLUMN: (ERROR, "The profile maps source column {column!r}, which the file does not have."),
+    IssueCode.MISSING_COLUMN: (
+        ERROR, "The profile maps source column {column!r}, which the file does not have.{nearest}"
+    ),
     IssueCode.UNKNOWN_FIELD: (
         ERROR,
         "Target header {field!r} is not a field of this account's {entity} layout; the column is not exported.",
+    ),
+    IssueCode.HEADER_FOLDED: (
+        INFO,
+        "Profile key {value!r} matches the file's header {shown} only once invisible differences are ignored "
+        "({how}); the column is read.",
+    ),
+    IssueCode.OPTIONAL_COLUMN_MISSING: (
+        INFO,
+        "Optional column {column!r} is not in the file (the source system shows it only on request).",
+    ),
+    IssueCode.SUMMARY_ROW: (
+        ERROR,
+        "The row is a summary ({value!r} with sums), not a record; it is not imported.",
     ),
     IssueCode.NO_OWNER_COLUMN: (
         WARNING,
@@ -115,6 +137,10 @@ CATALOGUE: dict[IssueCode, tuple[str, str]] = {
     IssueCode.TEXT_TOO_LONG: (
         ERROR,
         "The text is {length} characters long; an Excel cell holds at most {limit}, so it would be cut.",
+    ),
+    IssueCode.INN_LOST_ZERO: (
+        WARNING,
+        "INN {value!r} has {digits} digits; an INN has 10 or 12. It probably lost its leading zero{fix}.",
     ),
     IssueCode.DUPLICATE_ROW: (
         WARNING,
@@ -191,14 +217,27 @@ def make_issue(
     field: str | None = None,
     value: str | None = None,
     suggestion: str | None = None,
+    suggestions: list[str] | None = None,
     **context: Any,
 ) -> Issue:
-    """Build an Issue with its catalogue severity and rendered message (plus the suggestion, if any)."""
+    """Build an Issue with its catalogue severity and rendered message (plus the suggestion, if any).
+
+    `suggestions`: several candidates, each quoted on its own in the message ("Did you mean 'A', 'B' or
+    'C'?"); the Issue's `suggestion` is then the first of them."""
     severity, template = CATALOGUE[code]
+    context.setdefault("nearest", "")
     message = template.format(row=row, column=column, field=field, value=value, **context)
+    if suggestions:
+        suggestion = suggestions[0]
     if suggestion:
-        message += f" Did you mean {suggestion!r}?"
+        message += f" Did you mean {did_you_mean(suggestions or [suggestion])}?"
     return Issue(code, severity, row, column, field, value, suggestion, message)
+
+
+def did_you_mean(choices: list[str]) -> str:
+    """'A' · 'A' or 'B' · 'A', 'B' or 'C': each candidate quoted on its own."""
+    quoted = [repr(c) for c in choices]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 class MigrateError(Exception):

@@ -1,11 +1,15 @@
 """Turn jsonschema's findings into short messages that name the path, for SchemaError/ProfileError.
 
 Both the account schema and the mapping profile are validated this way, so a user always sees *every*
-problem at once, each as `path: what is wrong`, instead of fixing them one run at a time.
+problem at once, each as `path: what is wrong`, instead of fixing them one run at a time. An unknown key
+is named together with the closest valid key ('transfrom' → did you mean 'transform'?), and a value that
+could take several shapes (a profile column: null, a target name, or a mapping) is judged against the
+shape it has, not against the first alternative.
 """
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -16,13 +20,37 @@ def _path(error: ValidationError) -> str:
     return "/".join(str(p) for p in error.absolute_path) or "(top level)"
 
 
+def _unknown_keys(error: ValidationError) -> str:
+    allowed = sorted((error.schema.get("properties") or {}) if isinstance(error.schema, dict) else {})
+    extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
+    parts = []
+    for key in extra:
+        close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        parts.append(f"unknown key {key!r}{hint}")
+    known = f"; valid keys: {', '.join(allowed)}" if allowed else ""
+    return "; ".join(parts) + known if parts else error.message
+
+
+def _best_branch(error: ValidationError) -> ValidationError:
+    """Of the alternatives' failures, the one from the alternative whose type the value has: a mapping
+    with a misspelt key is reported against the mapping shape, not as "is not of type 'null'"."""
+    depth = len(list(error.absolute_path))
+    shaped = [e for e in error.context or [] if e.validator != "type" or len(list(e.absolute_path)) > depth]
+    shaped = shaped or list(error.context or [])
+    return max(shaped, key=lambda e: len(list(e.absolute_path)))
+
+
 def _describe(error: ValidationError) -> str:
     if error.validator == "additionalProperties":
-        return error.message.replace("Additional properties are not allowed", "unknown key(s)")
+        return _unknown_keys(error)
     if error.validator in ("oneOf", "anyOf") and error.context:
-        # the most specific branch failure says more than "is not valid under any of the given schemas"
-        best = min(error.context, key=lambda e: len(list(e.absolute_path)) * -1)
-        return best.message
+        depth = len(list(error.absolute_path))
+        if all(e.validator == "type" and len(list(e.absolute_path)) == depth for e in error.context):
+            kinds = [str(e.validator_value) for e in error.context]
+            return f"{error.instance!r} is none of: " + ", ".join(kinds)
+        best = _best_branch(error)
+        return _describe(best) if best is not error else best.message
     return error.message
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..quality.fuzzy import Matcher
 from ..quality.resolve import (
     OwnerResolver,
     StageResolver,
@@ -25,15 +24,15 @@ from ..quality.resolve import (
 )
 from ..quality.transforms import TransformContext, apply_transform
 from ..quality.transforms.more import split_person_name
+from .columns import REJECT_META as REJECT_META
+from .columns import REJECT_REASONS as REJECT_REASONS
+from .columns import REJECT_ROW as REJECT_ROW
+from .columns import column_issues, resolve_profile
+from .combine import can_combine, combine_sources, join_text, keeps_line_breaks, overflow_header
 from .issues import Issue, IssueCode, ProfileError, make_issue
 from .profile import ColumnSpec, Profile
 from .schema import AccountSchema, Target
 from .table import SourceTable
-
-#: columns the rejects workbook adds; a re-run of a fixed rejects file ignores them
-REJECT_ROW = "Строка источника"
-REJECT_REASONS = "Ошибки"
-REJECT_META = (REJECT_ROW, REJECT_REASONS)
 
 _BAD_CODE = {
     "number": IssueCode.BAD_NUMBER,
@@ -63,6 +62,7 @@ class MappedTable:
     table: SourceTable
     stages: pd.Series | None = None
     unmapped: list[str] = field(default_factory=list)
+    profile: Profile | None = None  # the profile resolved against the file: its keys are the file's headers
 
 
 def apply_profile(
@@ -79,84 +79,61 @@ def apply_profile(
     naming users the account lacks). `tick(1)` is called once per column, for progress bars.
     """
     targets = schema.targets(profile.entity)
-    issues = _column_issues(table, profile, targets)
+    profile, issues = resolve_profile(table, profile)
+    issues += column_issues(table, profile, targets)
     plan = _plan(table, profile, targets)
     owners = OwnerResolver(schema, profile.owners, profile.owner_default, owner_as)
     ctx = TransformContext(region=schema.country)
     out: dict[str, pd.Series] = {}
     overflow: dict[str, pd.Series] = {}
-    for source, spec, target in plan:
-        series = map_values(table.frame[source], spec.values)
-        values, found = _convert(series, spec, target, source, owners, ctx, targets, overflow)
-        out[target.header] = values
-        issues += found
-        if tick:
-            tick(1)
+    for header, group in _by_target(plan).items():
+        parts = []
+        for source, spec, target in group:
+            series = map_values(table.frame[source], spec.values)
+            values, found = _convert(series, spec, target, source, owners, ctx, targets, overflow)
+            parts.append(values)
+            issues += found
+            if tick:
+                tick(1)
+        out[header] = parts[0] if len(parts) == 1 else combine_sources(parts, group[0][2], targets, overflow)
     _merge_overflow(out, overflow, table.frame.index)
     _split_names(out, plan, targets)
     mapped = MappedTable(
         frame=pd.DataFrame(out, index=table.frame.index),
         entity=profile.entity,
         targets={h: targets[h] for h in out},
-        sources={t.header: s for s, _, t in plan},
+        sources={t.header: s for s, _, t in reversed(plan)},
         issues=issues,
         table=table,
         unmapped=[i.column for i in issues if i.code is IssueCode.UNMAPPED_COLUMN and i.column],
+        profile=profile,
     )
     _add_default_owner(mapped, targets, owners, profile)
     _resolve_stages(mapped, schema)
     return mapped
 
 
-def _column_issues(table: SourceTable, profile: Profile, targets: dict[str, Target]) -> list[Issue]:
-    issues: list[Issue] = []
-    headers = Matcher(list(targets))
-    linked = profile.link_columns()
-    for column in table.columns:
-        if column in profile.columns or column in REJECT_META or column in linked:
-            continue
-        if not (table.frame[column].str.strip() != "").any():
-            continue  # an empty column loses nothing; saying so would only be noise
-        m = headers.suggest(column)
-        issues.append(make_issue(IssueCode.UNMAPPED_COLUMN, column=column, suggestion=m.choice if m else None))
-    for source, spec in profile.mapped().items():
-        if source not in table.frame.columns:
-            issues.append(make_issue(IssueCode.MISSING_COLUMN, column=source, field=spec.field))
-        elif spec.field not in targets:
-            hints = _header_hints(spec.field, targets)
-            issues.append(
-                make_issue(IssueCode.UNKNOWN_FIELD, column=source, field=spec.field, entity=profile.entity,
-                           suggestion=" | ".join(hints) or None)
-            )  # fmt: skip
-    return issues
-
-
-_SUFFIXES = (" (контакт)", " (компания)", " (сделка)")
-
-
-def _header_hints(wanted: str, targets: dict[str, Target]) -> list[str]:
-    """Close import headers for an unknown one: its name is compared with names of the same entity
-    suffix only, so "ИНН (компания)" is not 'close' to every "… (компания)" header by its suffix alone."""
-    suffix = next((x for x in _SUFFIXES if wanted.endswith(x)), "")
-    same = {h[: len(h) - len(suffix)] if suffix else h: h for h in targets if h.endswith(suffix)}
-    base = wanted[: len(wanted) - len(suffix)] if suffix else wanted
-    return [same[m.choice] for m in Matcher(list(same), cutoff=75).suggest_many(base)]
-
-
 def _plan(table: SourceTable, profile: Profile, targets: dict[str, Target]) -> list[tuple[str, ColumnSpec, Target]]:
-    plan: list[tuple[str, ColumnSpec, Target]] = []
-    taken: dict[str, str] = {}
-    for source, spec in profile.mapped().items():
-        if source not in table.frame.columns or spec.field not in targets:
-            continue
-        if spec.field in taken:
+    """(source, spec, target) for every mapped column the file has and the account knows, in profile order.
+    Several sources may share a target when their values can be joined (see `combine_sources`)."""
+    plan = [(source, spec, targets[spec.field]) for source, spec in profile.mapped().items()
+            if source in table.frame.columns and spec.field in targets]  # fmt: skip
+    for header, group in _by_target(plan).items():
+        if len(group) > 1 and not can_combine(group[0][2]):
+            names = ", ".join(repr(s) for s, _, _ in group)
             raise ProfileError(
-                f"Profile maps two source columns, {taken[spec.field]!r} and {source!r}, to the same "
-                f"target {spec.field!r}; map one of them elsewhere or drop it (null)."
+                f"Profile maps several source columns ({names}) to the same target {header!r}, which holds one "
+                "value; only text, note, tag, phone and e-mail targets can take several columns. "
+                "Map the others elsewhere or drop them (null)."
             )
-        taken[spec.field] = source
-        plan.append((source, spec, targets[spec.field]))
     return plan
+
+
+def _by_target(plan: list[tuple[str, ColumnSpec, Target]]) -> dict[str, list[tuple[str, ColumnSpec, Target]]]:
+    groups: dict[str, list[tuple[str, ColumnSpec, Target]]] = {}
+    for item in plan:
+        groups.setdefault(item[2].header, []).append(item)
+    return groups
 
 
 def _convert(
@@ -181,7 +158,8 @@ def _convert(
     name = spec.transform or target.default_transform
     if name == "raw":
         return series, []
-    tctx = TransformContext(region=ctx.region, integer=target.integer, with_time=name == "datetime")
+    tctx = TransformContext(region=ctx.region, integer=target.integer, with_time=name == "datetime",
+                            multiline=keeps_line_breaks(target))  # fmt: skip
     result = apply_transform(series, name, tctx)
     issues = _transform_issues(series, result, name, where)
     has_extras = result.extras.map(len) > 0
@@ -211,23 +189,11 @@ def _route_extras(
     overflow: dict[str, pd.Series], where: dict[str, str],
 ) -> list[Issue]:  # fmt: skip
     """A second phone or e-mail in a cell goes to the entity's 'other' column of the same kind."""
-    other = next(
-        (t.header for t in targets.values() if t.entity == target.entity and t.code == target.code
-         and t.code and t.enum == "OTHER"),
-        target.header,
-    )  # fmt: skip
+    other = overflow_header(target, targets)
     joined = extras.map(", ".join)
-    overflow[other] = joined if other not in overflow else _join(overflow[other], joined)
+    overflow[other] = joined if other not in overflow else join_text(overflow[other], joined)
     code = IssueCode.EXTRA_VALUES_JOINED if other == target.header else IssueCode.EXTRA_VALUES_MOVED
     return [make_issue(code, row=int(r), value=series[r], written=other, **where) for r in extras.index]
-
-
-def _join(left: pd.Series, right: pd.Series) -> pd.Series:
-    """Comma-join two text columns row by row over the union of their rows, skipping empty sides."""
-    index = left.index.union(right.index)
-    a = left.reindex(index).fillna("").astype(object)
-    b = right.reindex(index).fillna("").astype(object)
-    return (a + ", " + b).where((a != "") & (b != ""), a + b)
 
 
 def _split_names(out: dict[str, pd.Series], plan: list[tuple[str, ColumnSpec, Target]],
@@ -255,7 +221,7 @@ def stage_key(pipeline_id: int, status_id: int) -> str:
 def _merge_overflow(out: dict[str, pd.Series], overflow: dict[str, pd.Series], index: pd.Index) -> None:
     for header, extra in overflow.items():
         base = out.get(header, pd.Series("", index=index, dtype=object))
-        merged = _join(base.loc[extra.index], extra)
+        merged = join_text(base.loc[extra.index], extra)
         column = base.astype(object).copy()
         column.loc[extra.index] = merged
         out[header] = column

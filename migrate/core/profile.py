@@ -42,6 +42,7 @@ class ColumnSpec:
     required: bool = False
     create: bool = False  # the setup plan creates a custom field for it (see migrate.plan)
     split_name: bool = False  # a full name also fills the entity's first/last name columns
+    optional: bool = False  # a column the source system shows only on request: absent → info, not error
 
     def to_data(self) -> str | dict[str, Any]:
         data: dict[str, Any] = {"field": self.field}
@@ -51,7 +52,7 @@ class ColumnSpec:
             data["values"] = dict(self.values)
         if self.owner:
             data["owner"] = True
-        for flag in ("required", "create", "split_name"):
+        for flag in ("required", "create", "split_name", "optional"):
             if getattr(self, flag):
                 data[flag] = True
         return self.field if len(data) == 1 else data
@@ -220,7 +221,7 @@ def profile_from_dict(data: Any, where: str = "profile") -> Profile:
             columns[source] = ColumnSpec(
                 spec["field"], spec.get("transform"), dict(spec.get("values", {})),
                 spec.get("owner", False), spec.get("required", False), spec.get("create", False),
-                spec.get("split_name", False),
+                spec.get("split_name", False), spec.get("optional", False),
             )  # fmt: skip
     owners = data.get("owners") or {}
     return Profile(

@@ -3,7 +3,7 @@
 The rejects workbook holds each rejected row *as it was in the source* (original headers, original text),
 plus its source row number and its reasons, with every problem cell coloured and commented, so the user
 can fix the cells and run the very same profile on it again: the two extra columns are ignored by the
-mapping (`mapping.REJECT_META`) and the sheet keeps the source sheet's name.
+mapping (`core.columns.REJECT_META`) and the sheet keeps the source sheet's name.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..core.columns import REJECT_REASONS, REJECT_ROW
 from ..core.issues import ERROR, MigrateError
-from ..core.mapping import REJECT_REASONS, REJECT_ROW
 from ..core.paths import guard_outputs, write_text_atomic
 from ..core.report import Report
 from ..core.table import SourceTable

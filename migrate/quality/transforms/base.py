@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["ZERO_WIDTH", "Outcome", "TransformContext", "TransformFn", "clean_spaces", "fail"]
+__all__ = ["ZERO_WIDTH", "Outcome", "TransformContext", "TransformFn", "clean_lines", "clean_spaces", "fail"]
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -36,6 +36,7 @@ class TransformContext:
     integer: bool = False  # number: whole numbers only (budget/price): round half up, flag `rounded`
     with_time: bool = False  # date: the target is a date-time → "DD.MM.YYYY HH:MM"
     dayfirst: bool = True  # ambiguous 01/02/2024 read day-first (Russian habit)
+    multiline: bool = False  # text: line breaks kept (notes, text fields); else folded into spaces
 
 
 TransformFn = Callable[[str, TransformContext], Outcome]
@@ -55,3 +56,13 @@ def clean_spaces(text: str) -> str:
     """Zero-width characters out, every whitespace run (Unicode-aware) → one space, ends stripped."""
     return _SPACES.sub(" ", ZERO_WIDTH.sub("", text)).strip()
 
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c")
+_BLANK_RUN = re.compile(r"\n{3,}")
+
+
+def clean_lines(text: str) -> str:
+    """`clean_spaces` on each line, the line breaks kept (CR LF and CR → LF, at most one blank line)."""
+    lines = (clean_spaces(line) for line in _LINE_BREAK.split(text))
+    return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip()

@@ -45,14 +45,15 @@ from functools import cache
 
 import phonenumbers
 
-from .base import ZERO_WIDTH, Outcome, TransformContext, clean_spaces, fail
+from .base import ZERO_WIDTH, Outcome, TransformContext, clean_lines, clean_spaces, fail
 from .dates import parse_when
 from .phone_validity import is_valid
 
 
 def transform_text(text: str, ctx: TransformContext) -> Outcome:
-    """Whitespace normalised, nothing else touched. Never fails."""
-    return Outcome(clean_spaces(text))
+    """Whitespace normalised, nothing else touched; line breaks kept when `ctx.multiline` (notes and text
+    fields), folded into spaces otherwise (names and other one-line fields). Never fails."""
+    return Outcome(clean_lines(text) if ctx.multiline else clean_spaces(text))
 
 
 # --- number -----------------------------------------------------------------------------------------
