@@ -46,7 +46,7 @@ def test_report_workbook_has_summary_counts_issues_and_annotated_rows(exported):
     report, out = exported
     wb = openpyxl.load_workbook(out.with_name("report.xlsx"))
     dup = ["Duplicates"] if report.duplicates else []
-    assert wb.sheetnames == ["Summary", "By column", "Issues", *dup, "Rows"]
+    assert wb.sheetnames == ["Summary", "Ledger", "By column", "Issues", *dup, "Rows"]
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["reconciliation"] == report.reconciliation()
     assert summary["read"] == 300

@@ -51,16 +51,16 @@ def fold_header(header: str) -> str:
 
 
 def visible(header: str) -> str:
-    """The header with its invisible or look-alike characters spelled out: 'Эл.<NBSP>почта'."""
-    out = []
-    for ch in header:
-        if ch in _NAMES:
-            out.append(f"<{_NAMES[ch]}>")
-        elif ch.isascii() and ch.isalpha() and _CYRILLIC.search(header.lower()):
-            out.append(f"<Latin {ch}>")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """The header with its invisible or look-alike characters spelled out: 'Эл.<NBSP>почта', '<Latin C>умма'.
+    A Latin letter is marked only inside a word that also holds Cyrillic ones ('Skype' stays as it is)."""
+    def word(m: re.Match[str]) -> str:
+        w = m.group()
+        if not _CYRILLIC.search(w.lower()):
+            return w
+        return "".join(f"<Latin {ch}>" if ch.isascii() and ch.isalpha() else ch for ch in w)
+
+    marked = _WORD.sub(word, header)
+    return "".join(f"<{_NAMES[ch]}>" if ch in _NAMES else ch for ch in marked)
 
 
 def resolve_headers(keys: Iterable[str], headers: Iterable[str]) -> dict[str, str]:

@@ -28,7 +28,14 @@ from .columns import REJECT_META as REJECT_META
 from .columns import REJECT_REASONS as REJECT_REASONS
 from .columns import REJECT_ROW as REJECT_ROW
 from .columns import column_issues, resolve_profile
-from .combine import can_combine, combine_sources, join_text, keeps_line_breaks, overflow_header
+from .combine import (
+    can_combine,
+    combine_sources,
+    drop_repeated_contacts,
+    join_text,
+    keeps_line_breaks,
+    overflow_header,
+)
 from .issues import Issue, IssueCode, ProfileError, make_issue
 from .profile import ColumnSpec, Profile
 from .schema import AccountSchema, Target
@@ -63,6 +70,7 @@ class MappedTable:
     stages: pd.Series | None = None
     unmapped: list[str] = field(default_factory=list)
     profile: Profile | None = None  # the profile resolved against the file: its keys are the file's headers
+    inputs: list[str] = field(default_factory=list)  # every source column that was mapped, in profile order
 
 
 def apply_profile(
@@ -97,6 +105,7 @@ def apply_profile(
                 tick(1)
         out[header] = parts[0] if len(parts) == 1 else combine_sources(parts, group[0][2], targets, overflow)
     _merge_overflow(out, overflow, table.frame.index)
+    drop_repeated_contacts(out, targets)
     _split_names(out, plan, targets)
     mapped = MappedTable(
         frame=pd.DataFrame(out, index=table.frame.index),
@@ -107,6 +116,7 @@ def apply_profile(
         table=table,
         unmapped=[i.column for i in issues if i.code is IssueCode.UNMAPPED_COLUMN and i.column],
         profile=profile,
+        inputs=[source for source, _, _ in plan],
     )
     _add_default_owner(mapped, targets, owners, profile)
     _resolve_stages(mapped, schema)
@@ -123,7 +133,8 @@ def _plan(table: SourceTable, profile: Profile, targets: dict[str, Target]) -> l
             names = ", ".join(repr(s) for s, _, _ in group)
             raise ProfileError(
                 f"Profile maps several source columns ({names}) to the same target {header!r}, which holds one "
-                "value; only text, note, tag, phone and e-mail targets can take several columns. "
+                "value; only text, note, tag, phone and e-mail targets can take several columns (a number, date, "
+                "list, user or stage cannot). "
                 "Map the others elsewhere or drop them (null)."
             )
     return plan

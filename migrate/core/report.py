@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from .issues import ERROR, WARNING, Issue
+from .ledger import Ledger
 
 COLUMNS = ["row", "column", "field", "code", "severity", "value", "suggestion", "message"]
 
@@ -40,6 +41,7 @@ class Report:
     table: Any = field(default=None, repr=False, compare=False)  # the SourceTable, for annotated sheets
     duplicates: list[Any] = field(default_factory=list, repr=False)  # duplicates.Cluster, every member row
     merged_rows: list[int] = field(default_factory=list)  # rows merged into the row they duplicate
+    cells: Ledger = field(default_factory=Ledger, repr=False)  # where every non-empty source cell went
 
     # --- counts ----------------------------------------------------------------------------------
     @property
@@ -78,6 +80,11 @@ class Report:
     def reconciliation(self, verb: str = "exported") -> str:
         merged = f" + merged {self.merged}" if self.merged else ""
         return f"read {self.read} = {verb} {self.exported}{merged} + rejected {self.rejected}"
+
+    def ledger(self) -> pd.DataFrame:
+        """The cell ledger (see `core.ledger`): per source column, non-empty cells read = exported +
+        rejected + merged + dropped + unmapped."""
+        return self.cells.frame()
 
     def duplicates_frame(self) -> pd.DataFrame:
         """Duplicate clusters, one line per member row: cluster, entity, key_kind, key, row, score."""
@@ -126,6 +133,7 @@ class Report:
             "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()},
             "issues": [i.to_dict() for i in self.issues],
             "duplicates": self.duplicates_frame().to_dict("records"),
+            "ledger": self.cells.to_dict(),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -139,6 +147,9 @@ class Report:
             f"{self.errors} errors, {self.warnings} warnings"
             + (f", {self.empty_rows} empty rows skipped" if self.empty_rows else ""),
         ]
+        lost = self.cells.line()
+        if lost:
+            lines.append(lost)
         for code, n in self.by_code().items():
             lines.append(f"  {code:<22} {n}")
         shown = sorted(self.issues, key=lambda i: (i.severity != ERROR, i.row or 0))[:limit]

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from ..quality.checks import run_checks
 from ..quality.duplicates import find_duplicates
 from ..quality.duplicates_policy import resolve_duplicates
-from .issues import ERROR
+from .issues import ERROR, ProfileError
+from .ledger import cell_ledger
 from .mapping import MappedTable, apply_profile
 from .profile import Profile
 from .report import Report
@@ -32,7 +33,10 @@ def validate_table(
     `duplicates: merge`) are its `merged_rows` and are no longer in `mapped.frame`."""
     policies = profile.duplicate_policies()
     mapped = apply_profile(table, profile, schema, owner_as=owner_as, tick=tick)
-    issues = list(table.issues) + mapped.issues + run_checks(mapped, profile, schema)
+    if not mapped.inputs:
+        raise ProfileError(nothing_mapped(table, profile))
+    resolved = mapped.profile or profile
+    issues = list(table.issues) + mapped.issues + run_checks(mapped, resolved, schema)
     rejected = {i.row for i in issues if i.severity == ERROR and i.row is not None}
     clusters = find_duplicates(mapped)
     outcome = resolve_duplicates(mapped, clusters, policies, rejected, schema.targets(profile.entity))
@@ -51,4 +55,18 @@ def validate_table(
         duplicates=clusters,
         merged_rows=outcome.merged_rows,
     )
+    report.cells = cell_ledger(table.frame, resolved, mapped.inputs, report.rejected_rows, outcome.merged_rows)
     return mapped, report
+
+
+def nothing_mapped(table: SourceTable, profile: Profile) -> str:
+    """Why a run that would export rows with no column at all is refused, and what to do."""
+    wanted = ", ".join(repr(c) for c in list(profile.mapped())[:6])
+    have = ", ".join(repr(c) for c in table.columns[:6])
+    return (
+        f"No column of {table.where()} is mapped by profile {profile.name or profile.path or ''}: it expects "
+        f"{wanted or 'no column'}{' …' if len(profile.mapped()) > 6 else ''}, and the file has {have}"
+        f"{' …' if len(table.columns) > 6 else ''}. Exporting would write {table.rows} empty records; nothing "
+        "was written. Choose the profile that fits (`amomigrate inspect` suggests one) or draft one with "
+        "`amomigrate init`."
+    )

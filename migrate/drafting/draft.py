@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from ..core.headerfold import typed
 from ..core.paths import write_text_atomic
 from ..core.profile import Profile, profile_from_dict
 from ..core.schema import AccountSchema, Target
@@ -45,10 +46,16 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _key(header: str) -> str:
+    """A profile key as a person types it: NBSP, tabs and zero-width characters of the file's header gone
+    (the key still matches the header: profile keys are compared folded, see core.headerfold)."""
+    return _q(typed(header))
+
+
 def _column_lines(m: HeaderMatch, target: Target | None, values: dict[str, tuple[str | None, float]]) -> list[str]:
     if target is None or m.target is None:
         why = "another column matched its target better" if m.how == "taken" else "no close target"
-        return [f"  # {_q(m.source)}: null  # {why}: map it, or uncomment to drop it on purpose"]
+        return [f"  # {_key(m.source)}: null  # {why}: map it, or uncomment to drop it on purpose"]
     spec: list[str] = [f"field: {_q(target.header)}"]
     transform = _TRANSFORM_BY_TYPE.get(target.type)
     if transform:
@@ -59,10 +66,10 @@ def _column_lines(m: HeaderMatch, target: Target | None, values: dict[str, tuple
     lead = "  " if m.score >= CONFIDENT else "  # "
     if m.score < CONFIDENT:
         comment += " — low confidence, review"
-    lines = [f"{lead}{_q(m.source)}: {{{', '.join(spec)}}}{comment}"]
+    lines = [f"{lead}{_key(m.source)}: {{{', '.join(spec)}}}{comment}"]
     if values and target.type == "status" and m.score >= CONFIDENT:
         confident = any(stage and score >= CONFIDENT for stage, score in values.values())
-        lines[0] = f"  {_q(m.source)}:{comment}"
+        lines[0] = f"  {_key(m.source)}:{comment}"
         lines += [f"    {s}" for s in spec]
         lines.append("    values:" if confident else "    values: {}  # no confident match: review the lines below")
         for value, (stage, score) in values.items():
@@ -140,7 +147,7 @@ def draft_profile(table: SourceTable, schema: AccountSchema, entity: str = "lead
         if target and target.type == "user" and target.role == "responsible_user" and m.score >= CONFIDENT:
             owner_sources.append(m.source)
     if not any(line.startswith("  ") and not line.startswith("  #") for line in lines):
-        lines.append(f"  {_q(table.columns[0])}: null  # nothing matched with confidence; map columns above")
+        lines.append(f"  {_key(table.columns[0])}: null  # nothing matched with confidence; map columns above")
     lines += _owner_lines(table, owner_sources, schema)
     text = "\n".join(lines) + "\n"
     profile = profile_from_dict(yaml.safe_load(text), f"draft for {table.path.name}")

@@ -8,6 +8,7 @@ the suggestion. Row-level problems without a column mark the row-number cell.
 
 from __future__ import annotations
 
+import numbers
 from collections import defaultdict
 from pathlib import Path
 
@@ -116,8 +117,8 @@ def _value(ws, r: int, c: int, v: object, cell_format: object = None) -> None:  
         ws.write_blank(r, c, None, cell_format)
     elif isinstance(v, bool):
         ws.write_boolean(r, c, v, cell_format)
-    elif isinstance(v, int | float):
-        ws.write_number(r, c, v, cell_format)
+    elif isinstance(v, numbers.Real):  # numpy's int64 too: a row number stays a number Excel sorts as one
+        ws.write_number(r, c, float(v) if not isinstance(v, numbers.Integral) else int(v), cell_format)
     elif v == "":
         ws.write_blank(r, c, None, cell_format)
     else:

@@ -70,7 +70,8 @@ def write_report(report: Report, path: str | Path) -> Path:
 
 
 def _write_report_workbook(report: Report, path: Path) -> None:
-    plain = {"Summary": summary_frame(report), "By column": by_column_frame(report), "Issues": report.to_frame()}
+    plain = {"Summary": summary_frame(report), "Ledger": report.ledger(), "By column": by_column_frame(report),
+             "Issues": report.to_frame()}
     if report.duplicates:
         plain["Duplicates"] = report.duplicates_frame()
     annotated = {}
@@ -92,6 +93,7 @@ def summary_frame(report: Report) -> pd.DataFrame:
         ("reconciliation", report.reconciliation()),
     ]
     items += [(k, v) for k, v in report.counts().items() if k != "by_code"]
+    items.append(("not exported", report.cells.line() or "every non-empty cell is exported"))
     items += [(f"issues: {code}", n) for code, n in report.by_code().items()]
     return pd.DataFrame(items, columns=["item", "value"])
 

@@ -64,9 +64,11 @@ def fill_sheet(
     tick: Callable[[int], object] | None = None,
 ) -> None:
     """Copy the xlsxwriter `template` (header row only) to `out`, streaming the data rows into its sheet."""
-    rows = len(columns[0]) if columns else 0
+    rows = len(columns[0]) if columns else 0  # no column: no cell to write, whatever the row count
     with zipfile.ZipFile(template) as src:
         sheet = src.read(SHEET).decode("utf-8")
+        # a sheet without a single cell (no column at all) is written as `<sheetData/>`: open it up
+        sheet = sheet.replace("<sheetData/>", "<sheetData></sheetData>", 1)
         head, _, rest = sheet.partition("</sheetData>")
         last = f"{xl_col_to_name(max(len(columns) - 1, 0))}{rows + 1}"
         head = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', head, count=1)

@@ -8,6 +8,7 @@ out by xlsxwriter and its rows streamed in by `sheetxml` (speed); small workbook
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -147,8 +148,8 @@ def _cell(ws, r: int, c: int, v: object) -> None:  # noqa: ANN001
         return
     if isinstance(v, bool):
         ws.write_boolean(r, c, v)
-    elif isinstance(v, int | float):
-        ws.write_number(r, c, v)
+    elif isinstance(v, numbers.Real):  # numpy numbers too
+        ws.write_number(r, c, int(v) if isinstance(v, numbers.Integral) else float(v))
     elif v != "":
         ws.write_string(r, c, str(v))
 
