@@ -6,10 +6,13 @@ counts the non-empty cells read and puts each in exactly one bucket:
 - `exported`: in a mapped column, in a row written to the import file;
 - `rejected`: in a mapped column, in a row written to the rejects workbook (fix it and run again);
 - `merged`: in a mapped column, in a row merged into the row it duplicates (`duplicates: merge`);
+- `linked`: in a column the profile reads as the record's `key` or as a link to another entity
+  (`key`/`links`): used to tie records together, not written as a field;
 - `dropped`: in a column the profile drops on purpose (`null`), or one of our own rejects columns;
 - `unmapped`: in a column the profile does not mention, or maps to a target the account lacks.
 
-Invariant (property-tested): `read = exported + rejected + merged + dropped + unmapped` per column.
+Invariant (property-tested): `read = exported + rejected + merged + linked + dropped + unmapped` per
+column.
 The counts are plain integers per column, so ledgers of chunks of one file add up (`Ledger.__add__`).
 """
 
@@ -23,10 +26,10 @@ import pandas as pd
 from .columns import REJECT_META
 from .profile import Profile
 
-BUCKETS = ("exported", "rejected", "merged", "dropped", "unmapped")
+BUCKETS = ("exported", "rejected", "merged", "linked", "dropped", "unmapped")
 COLUMNS = ["column", "read", *BUCKETS]
 #: the buckets that leave the import file without the cell
-NOT_EXPORTED = ("rejected", "merged", "dropped", "unmapped")
+NOT_EXPORTED = ("rejected", "merged", "linked", "dropped", "unmapped")
 
 
 @dataclass
@@ -36,7 +39,7 @@ class Ledger:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def frame(self) -> pd.DataFrame:
-        """One row per source column: column, read, exported, rejected, merged, dropped, unmapped."""
+        """One row per source column: column, read, then one count per bucket (see BUCKETS)."""
         rows = [[c, n["read"], *(n[b] for b in BUCKETS)] for c, n in self.counts.items()]
         return pd.DataFrame(rows, columns=COLUMNS).astype({k: "int64" for k in COLUMNS[1:]})
 
@@ -87,6 +90,7 @@ def cell_ledger(
     physical row numbers (the frame's index) that are not exported. Cost: one comparison per column.
     """
     used = set(used)
+    linked = profile.link_columns()
     rejected = frame.index.isin(list(rejected_rows))
     merged = frame.index.isin(list(merged_rows)) & ~rejected
     counts = {}
@@ -98,6 +102,8 @@ def cell_ledger(
             n["rejected"] = int((filled & rejected).sum())
             n["merged"] = int((filled & merged).sum())
             n["exported"] = n["read"] - n["rejected"] - n["merged"]
+        elif column in linked:
+            n["linked"] = n["read"]
         elif column in REJECT_META or (column in profile.columns and profile.columns[column] is None):
             n["dropped"] = n["read"]
         else:

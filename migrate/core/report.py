@@ -83,7 +83,7 @@ class Report:
 
     def ledger(self) -> pd.DataFrame:
         """The cell ledger (see `core.ledger`): per source column, non-empty cells read = exported +
-        rejected + merged + dropped + unmapped."""
+        rejected + merged + linked + dropped + unmapped."""
         return self.cells.frame()
 
     def duplicates_frame(self) -> pd.DataFrame:
