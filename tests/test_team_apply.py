@@ -6,6 +6,7 @@ import json
 import shutil
 
 import httpx
+import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -164,3 +165,21 @@ def test_the_sandbox_users_and_roles_endpoints_validate_like_the_api(tmp_path):
         sb.account.token_is_admin = False
         assert [api.get("/users").status_code, api.post("/users", json=[user]).status_code,
                 api.get("/roles").status_code] == [403, 403, 403]  # fmt: skip
+
+
+def test_a_shared_e_mail_and_a_name_with_symbols_are_handled_before_sending(tmp_path):
+    sheet = tmp_path / "team.csv"
+    sheet.write_text("\u00a0ФИО\u00a0;Почта;Отдел\nАнна «Старшая» Ким;kim@example.ru;Продажи\n"
+                     "Анна Ким;KIM@example.ru;Продажи\n=HYPERLINK(\"x\");eq@example.ru;Продажи\n",
+                     encoding="utf-8")  # fmt: skip
+    out = tmp_path / "requests"
+    profile = builtin("bitrix24-deals-rest", tmp_path)
+    args = ["plan", str(bitrix_deals(tmp_path)), "-p", str(profile), "--schema", str(account(tmp_path)),
+            "--users", str(sheet), "--apply", "--dry-run", str(out), "-o", str(tmp_path / "plan.xlsx")]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    users = json.loads((out / "0002-POST-users.json").read_text(encoding="utf-8"))
+    assert [u["name"] for u in users] == ["Анна Старшая Ким", "HYPERLINK x"]
+    assert "the same e-mail as 'Анна «Старшая» Ким'" in result.output
+    cell = openpyxl.load_workbook(tmp_path / "plan.xlsx")["Команда"]["A4"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("x")', "s")  # text, never a formula

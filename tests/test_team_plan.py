@@ -6,6 +6,8 @@ import json
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from team_fixtures import (
     account,
     bitrix_deals,
@@ -18,6 +20,7 @@ import migrate
 from migrate.cli import cli
 from migrate.core.issues import ProfileError, SourceError
 from migrate.drafting.roles import load_roles, parse_roles
+from migrate.drafting.team import INACTIVE, TO_ADD, Member, TeamPlan, propose_heirs
 from migrate.sources.users import read_users
 
 
@@ -118,3 +121,40 @@ def test_an_unknown_role_in_the_users_sheet_is_an_error_not_a_guess(tmp_path):
     sheet.write_text("name;email;role\nВера;v@example.ru;Царь\n", encoding="utf-8")
     with pytest.raises(ProfileError, match="'Царь'"):
         load_roles().decide(read_users(sheet)[0])
+
+
+def test_the_users_section_points_at_the_team_instead_of_saying_invite(tmp_path):
+    plan = migrate.plan(bitrix_deals(tmp_path), "bitrix24-deals-rest", account(tmp_path), users=bitrix_users(tmp_path))
+    rows = {r["owner"]: (r["user"], r["action"]) for r in plan.users.to_dict("records")}
+    assert rows["104"] == ("Тимур Сафин", "owners map → user (see «Команда»)")
+
+
+_people = st.lists(
+    st.tuples(st.sampled_from(["Продажи", "Сервис", "Склад", ""]), st.booleans(), st.integers(0, 30)),
+    min_size=1, max_size=25,
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(_people)
+def test_heirs_are_active_the_busiest_of_their_group_and_the_owners_map_never_names_a_leaver(people):
+    members = [Member(f"Сотрудник {i}", group=g, status=TO_ADD if active else INACTIVE,
+                      records={"leads": n, "contacts": 0, "companies": 0}, owner_texts=[f"id{i}"] if n else [])
+               for i, (g, active, n) in enumerate(people)]  # fmt: skip
+    propose_heirs(members, [])
+    by_name = {m.name: m for m in members}
+    active = [m for m in members if m.status == TO_ADD]
+    for m in members:
+        if m.status != INACTIVE or not m.total:
+            assert m.heir is None
+            continue
+        if not active:
+            assert m.heir is None
+            continue
+        heir = by_name[m.heir]
+        same = [a for a in active if m.group and a.group == m.group]
+        pool = same or active
+        assert heir.status == TO_ADD and heir in pool and heir.total == max(a.total for a in pool)
+    mapping = TeamPlan(members, load_roles(), sourced=True).owners_map()
+    assert all(by_name[target].status == TO_ADD for target in mapping.values())
+    assert set(mapping) == {t for m in members for t in m.owner_texts if m.status == TO_ADD or m.heir}

@@ -104,7 +104,8 @@ def team_steps(team: TeamPlan, state: TeamState) -> list[Step]:
 
 
 def _user_steps(team: TeamPlan, state: TeamState) -> list[Step]:
-    steps = []
+    steps: list[Step] = []
+    emails: dict[str, str] = {}  # e-mail → who uses it first: AmoCRM refuses a second user with it
     for m in (m for m in team.members if m.status not in GONE):
         step = Step("user", _api_name(m.name), m.group, m.email, m.role)
         found = state.user(m.email, m.name)
@@ -117,8 +118,13 @@ def _user_steps(team: TeamPlan, state: TeamState) -> list[Step]:
             step.outcome, step.detail = SKIPPED, "in the account's schema but not in its user list"
         elif not m.email:
             step.outcome, step.detail = SKIPPED, "no e-mail: AmoCRM adds a user by e-mail; add it in the users file"
+        elif m.email.casefold() in emails:
+            step.outcome = SKIPPED
+            step.detail = f"the same e-mail as {emails[m.email.casefold()]!r}: AmoCRM takes one user per e-mail"
         elif step.name != m.name:
             step.detail = f"name sent as {step.name!r} (AmoCRM takes letters, digits, spaces and . @ - _ only)"
+        if m.email:
+            emails.setdefault(m.email.casefold(), m.name)
         steps.append(step)
     return steps
 

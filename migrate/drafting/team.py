@@ -197,7 +197,7 @@ def plan_team(mapped: MappedTable, profile: Profile, schema: AccountSchema, user
             m.account_name, m.email = found.name, m.email or (found.email or "")
             if m.status == TO_ADD:
                 m.status = EXISTS if found.active else INACTIVE_ACCOUNT
-    _propose_heirs(members, notes)
+    propose_heirs(members, notes)
     if users is None:
         notes.append("The team is drawn from the owners the data names only: give the source system's users "
                      "(--users FILE) for e-mails, departments, positions and who has left.")  # fmt: skip
@@ -208,7 +208,7 @@ def plan_team(mapped: MappedTable, profile: Profile, schema: AccountSchema, user
     return TeamPlan(members, template, notes, users is not None)
 
 
-def _propose_heirs(members: list[Member], notes: list[str]) -> None:
+def propose_heirs(members: list[Member], notes: list[str]) -> None:
     """Each person who left but owns records gets the most active colleague of the same group (most records
     here; the first listed on a tie), else the most active person of the whole team."""
     active = [m for m in members if m.status not in GONE]
