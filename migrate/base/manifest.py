@@ -32,6 +32,7 @@ import yaml
 from ..core.issues import MigrateError, ProfileError
 from ..core.jsonschema_errors import collect_errors
 from ..core.profile import Profile, load_profile
+from ..core.yamlsafe import load_yaml
 from .links import ENTITY_ORDER
 
 
@@ -114,7 +115,7 @@ def _parse(p: Path) -> Any:
     except (OSError, UnicodeDecodeError) as e:
         raise ProfileError(f"Manifest {p} cannot be read: {e}.") from None
     try:
-        return json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
+        return json.loads(text) if p.suffix.lower() == ".json" else load_yaml(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from .yamlsafe import CLIP, clip
+
 ERROR = "error"
 WARNING = "warning"
 #: worth knowing, nothing to fix (a header matched only after folding, an optional column absent)
@@ -226,11 +228,13 @@ def make_issue(
     'C'?"); the Issue's `suggestion` is then the first of them."""
     severity, template = CATALOGUE[code]
     context.setdefault("nearest", "")
-    message = template.format(row=row, column=column, field=field, value=value, **context)
+    # a message quotes a few hundred characters of a value at most (a 1 MB cell stays in `value`)
+    shown = value if value is None or len(value) <= CLIP else clip(value)
+    message = template.format(row=row, column=column, field=field, value=shown, **context)
     if suggestions:
         suggestion = suggestions[0]
     if suggestion:
-        message += f" Did you mean {did_you_mean(suggestions or [suggestion])}?"
+        message += f" Did you mean {did_you_mean([clip(s) for s in (suggestions or [suggestion])])}?"
     return Issue(code, severity, row, column, field, value, suggestion, message)
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from .yamlsafe import clip
+
 
 def _path(error: ValidationError) -> str:
     return "/".join(str(p) for p in error.absolute_path) or "(top level)"
@@ -58,4 +60,4 @@ def collect_errors(data: Any, schema: dict[str, Any]) -> list[str]:
     """Every violation of `schema` by `data`, as `path: message`, in document order."""
     validator = Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
-    return [f"{_path(e)}: {_describe(e)}" for e in errors]
+    return [clip(f"{_path(e)}: {_describe(e)}") for e in errors]

@@ -19,6 +19,7 @@ import yaml
 from .issues import ProfileError
 from .jsonschema_errors import collect_errors
 from .paths import write_text_atomic
+from .yamlsafe import load_yaml
 
 #: no transform at all: the cell is written as it was read
 RAW = "raw"
@@ -314,7 +315,7 @@ def load_profile(path_or_name: str | Path) -> Profile:
     except (OSError, UnicodeDecodeError) as e:
         raise ProfileError(f"Profile {p} cannot be read: {e}.") from None
     try:
-        data = json.loads(text) if p.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if p.suffix == ".json" else load_yaml(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -25,6 +25,7 @@ import yaml
 
 from ..core.issues import ProfileError
 from ..core.people import SourceUser
+from ..core.yamlsafe import load_yaml
 
 LETTERS = ("A", "G", "M", "D")
 ENTITY_ACTIONS = ("view", "edit", "add", "delete", "export")
@@ -110,7 +111,7 @@ def load_roles(path: str | Path | None = None) -> RoleTemplate:
         except OSError as e:
             raise ProfileError(f"Cannot read the role template '{path}': {e.strerror or e}.") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as e:
         raise ProfileError(f"The role template '{source}' is not valid YAML: {e}.") from None
     return parse_roles(data, source)

@@ -33,7 +33,10 @@ HEADER_MIN_SHARE = 0.6
 
 # A cell that is only digits and the punctuation of numbers, dates, times and phones: "79161234567",
 # "+7 (916) 123-45-67", "1 500,00", "05.03.2024 13:45", "15%". Such cells are values, not headers.
-_NUMERIC = re.compile(r"[\d\s.,:/+\-−()%]*\d[\d\s.,:/+\-−()%]*")
+# numeric-looking = only these characters, and a digit among them (two checks: one pattern `X*\dX*` would
+# backtrack quadratically on a long cell of digits that ends in a letter)
+_NUMERIC = re.compile(r"[\d\s.,:/+\-−()%]+")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass
@@ -182,7 +185,7 @@ def _has_data(column: Sequence[str]) -> bool:
 
 
 def _mostly_text(cells: Sequence[str]) -> bool:
-    numeric = sum(1 for c in cells if _NUMERIC.fullmatch(c))
+    numeric = sum(1 for c in cells if _NUMERIC.fullmatch(c) and _DIGIT.search(c))
     return numeric * 2 < len(cells)
 
 

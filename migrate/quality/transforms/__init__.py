@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .base import Outcome, TransformContext, TransformFn
+from ...core.limits import MAX_CELL, PARSE_MAX
+from .base import Outcome, TransformContext, TransformFn, fail
 from .more import split_person_name, transform_checkbox, transform_name, transform_url
 from .values import (
     transform_date,
@@ -82,9 +83,16 @@ class ColumnResult:
 _EMPTY = Outcome("")
 
 
-def _outcome(fn: TransformFn, raw: object, ctx: TransformContext) -> Outcome:
-    """Run `fn` on one distinct cell; a blank cell is an empty, valid value (required is checked apart)."""
+def _outcome(fn: TransformFn, raw: object, ctx: TransformContext, limit: int | None) -> Outcome:
+    """Run `fn` on one distinct cell; a blank cell is an empty, valid value (required is checked apart).
+
+    Over-long cells are never parsed: past `limit` (`PARSE_MAX`) a typed cell fails (it cannot be one
+    value of the type); text past `MAX_CELL` is kept as it is, and the length check reports it."""
     text = raw if isinstance(raw, str) else str(raw)
+    if limit is not None and len(text) > limit:
+        return fail(text)
+    if limit is None and len(text) > MAX_CELL:
+        return Outcome(text)
     return _EMPTY if not text.strip() else fn(text, ctx)
 
 
@@ -114,7 +122,8 @@ def apply_transform(series: pd.Series, name: str, ctx: TransformContext = _DEFAU
     keys = series.where(series.notna(), "") if series.hasnans else series  # missing cells read as blank
     distinct = pd.Index(keys.unique(), dtype=object)
     memo = _memo(fn, ctx)
-    outcomes = [memo[raw] if raw in memo else memo.setdefault(raw, _outcome(fn, raw, ctx)) for raw in distinct]
+    limit = PARSE_MAX.get(name)
+    outcomes = [memo[raw] if raw in memo else memo.setdefault(raw, _outcome(fn, raw, ctx, limit)) for raw in distinct]
 
     def broadcast(attr: str, dtype: object) -> pd.Series:
         lookup = pd.Series([getattr(o, attr) for o in outcomes], index=distinct, dtype=object)
