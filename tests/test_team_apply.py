@@ -3,7 +3,11 @@ owners map rewritten (a person who left → their heir), a second apply writing 
 non-administrator refusals change nothing and say what a person must do."""
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 
 import httpx
 import openpyxl
@@ -183,3 +187,20 @@ def test_a_shared_e_mail_and_a_name_with_symbols_are_handled_before_sending(tmp_
     assert "the same e-mail as 'Анна «Старшая» Ким'" in result.output
     cell = openpyxl.load_workbook(tmp_path / "plan.xlsx")["Команда"]["A4"]
     assert (cell.value, cell.data_type) == ('=HYPERLINK("x")', "s")  # text, never a formula
+
+
+def test_sandbox_command_serves_a_non_admin_token_and_the_groups_given():
+    code = "from migrate.cli.sandbox import sandbox; sandbox()"
+    args = [sys.executable, "-c", code, "--port", "0", "--non-admin", "--group", "Сервис", "--group", "Продажи", "-q"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
+    try:
+        url = proc.stdout.readline().split(" at ")[1].split()[0]
+        headers = {"Authorization": "Bearer " + proc.stdout.readline().removeprefix("Token:").strip()}
+        assert httpx.get(f"{url}/api/v4/users", headers=headers, timeout=5).status_code == 403
+        account = httpx.get(f"{url}/api/v4/account", params={"with": "users_groups"}, headers=headers, timeout=5)
+        assert [g["name"] for g in account.json()["_embedded"]["users_groups"]] == ["Сервис", "Продажи"]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        proc.kill()

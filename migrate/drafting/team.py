@@ -197,6 +197,7 @@ def plan_team(mapped: MappedTable, profile: Profile, schema: AccountSchema, user
             m.account_name, m.email = found.name, m.email or (found.email or "")
             if m.status == TO_ADD:
                 m.status = EXISTS if found.active else INACTIVE_ACCOUNT
+    members = members[: len(users or [])] + sorted(members[len(users or []) :], key=lambda m: -m.total)
     propose_heirs(members, notes)
     if users is None:
         notes.append("The team is drawn from the owners the data names only: give the source system's users "
@@ -221,5 +222,5 @@ def propose_heirs(members: list[Member], notes: list[str]) -> None:
         heir = max(pool, key=lambda a: (a.total, -active.index(a)))
         m.heir = heir.name
         if not same:
-            notes.append(f"{m.name!r}: nobody active in {m.group or 'their group'!r}; the heir proposed is the "
-                         f"most active user overall, {heir.name!r}.")  # fmt: skip
+            why = f"nobody active is left in {m.group!r}" if m.group else "no group is known"
+            notes.append(f"{m.name!r}: {why}, so the heir proposed is the most active user overall, {heir.name!r}.")
