@@ -5,8 +5,11 @@ Two ways to authorise (amocrm.md §2.1): a long-lived token (`AMOCRM_TOKEN`), or
 returns a *new* pair and may invalidate the old refresh token, so the new pair is written at once to a file
 the user names (mode 0600, replaced atomically); the next run reads it before the environment.
 
-Secrets never leave this process in text: every message the client builds goes through `Secrets.scrub`,
-which blanks each secret (and its URL-encoded form) wherever it appears.
+Secrets never leave this process in text: every message the client builds, and every text the server
+sends back (an error `detail` may echo the request), goes through `Secrets.scrub`, which blanks each secret
+in every form it can take in text — as is, URL-encoded, escaped as in a Python repr, JSON or bytes repr.
+A secret with a line break, a control character or a non-ASCII character is refused before it is used:
+HTTP libraries quote such a header value whole in their error ("Illegal header value b'Bearer …'").
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 from ..core.issues import AmoApiError
 
@@ -43,13 +46,33 @@ class Secrets:
     def add(self, *secrets: str | None) -> None:
         for s in secrets:
             if s and len(s) >= 4:  # a 1–3 character "secret" would blank ordinary text
-                self.values.update({s, quote(s, safe="")})
+                self.values.update(v for v in _forms(s) if len(v) >= 4)
 
     def scrub(self, text: object) -> str:
         out = str(text)
         for s in sorted(self.values, key=len, reverse=True):
             out = out.replace(s, MASK)
         return out
+
+
+def _forms(s: str) -> set[str]:
+    """`s` as it can appear in text: raw, URL-encoded, and escaped by repr, JSON (both ways) and bytes repr."""
+    return {s, quote(s, safe=""), quote_plus(s), repr(s)[1:-1], json.dumps(s)[1:-1],
+            json.dumps(s, ensure_ascii=False)[1:-1], repr(s.encode("utf-8"))[2:-1]}  # fmt: skip
+
+
+def check_secret(name: str, value: str) -> str:
+    """`value` stripped, or AmoApiError (never quoting it) when it holds what no token holds."""
+    value = value.strip()
+    for i, ch in enumerate(value):
+        if ord(ch) < 0x21 or ord(ch) > 0x7E:
+            what = "a line break" if ch in "\r\n" else "a space" if ch == " " else (
+                "a control character" if ord(ch) < 0x21 or ord(ch) == 0x7F else "a non-ASCII character")
+            raise AmoApiError(
+                f"{name} holds {what} at position {i + 1} of {len(value)}; a token is plain ASCII letters, digits "
+                "and punctuation. It was not used. Copy the token again (without line breaks or quotes)."
+            )
+    return value
 
 
 class TokenSource(Protocol):
@@ -71,6 +94,7 @@ class StaticToken:
 
     def __post_init__(self) -> None:
         self.secrets.add(self.value)
+        self.value = check_secret("The token", self.value)
 
     def token(self) -> str:
         return self.value
@@ -102,8 +126,12 @@ class OAuthToken:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             raise AmoApiError(f"Token file {path} cannot be read as JSON; delete it and run again.") from None
-        self.refresh_token = data.get("refresh_token") or self.refresh_token
-        self._access = data.get("access_token")
+        try:
+            self.refresh_token = check_secret(f"The refresh token in {path}", data.get("refresh_token") or "") or (
+                self.refresh_token)
+            self._access = check_secret(f"The access token in {path}", data.get("access_token") or "") or None
+        except AmoApiError as e:
+            raise AmoApiError(f"{e} Delete the token file and run again.") from None
         self._expires_at = float(data.get("expires_at") or 0)
         self.secrets.add(self.refresh_token, self._access)
 
@@ -124,7 +152,9 @@ class OAuthToken:
         access, refresh = data.get("access_token"), data.get("refresh_token")
         if not access or not refresh:
             raise AmoApiError("The OAuth token endpoint answered without a token pair. " + TOKEN_HELP)
-        self.secrets.add(access, refresh)
+        self.secrets.add(str(access), str(refresh))
+        access = check_secret("The access token AmoCRM sent", str(access))
+        refresh = check_secret("The refresh token AmoCRM sent", str(refresh))
         self._access, self.refresh_token = access, refresh
         self._expires_at = time.time() + float(data.get("expires_in") or 86400)
         if self.token_file:
@@ -156,10 +186,10 @@ def save_token_file(path: Path, data: dict[str, Any]) -> None:
 def token_from_env(env: Mapping[str, str] | None = None, token_file: str | Path | None = None) -> TokenSource:
     """The token source the environment describes: AMOCRM_TOKEN, else the four OAuth variables."""
     env = os.environ if env is None else env
-    if env.get("AMOCRM_TOKEN"):
-        return StaticToken(env["AMOCRM_TOKEN"].strip())
+    if env.get("AMOCRM_TOKEN", "").strip():
+        return StaticToken(check_secret("AMOCRM_TOKEN", env["AMOCRM_TOKEN"]))
     names = ("AMOCRM_CLIENT_ID", "AMOCRM_CLIENT_SECRET", "AMOCRM_REFRESH_TOKEN", "AMOCRM_REDIRECT_URI")
-    have = {n: env.get(n, "").strip() for n in names}
+    have = {n: check_secret(n, env.get(n, "")) for n in names}
     path = Path(token_file) if token_file else None
     if all(have.values()) or (path and path.exists() and have["AMOCRM_CLIENT_ID"] and have["AMOCRM_CLIENT_SECRET"]):
         return OAuthToken(have["AMOCRM_CLIENT_ID"], have["AMOCRM_CLIENT_SECRET"], have["AMOCRM_REFRESH_TOKEN"],

@@ -364,7 +364,8 @@ class AmoClient:
                 "the block. Run the same command again afterwards; it resumes."
             )
         if status == 400 and isinstance(body, dict) and "validation-errors" in body:
-            return ValidationFailed(f"{where}: AmoCRM rejected the data ({detail}).", _validation(body))
+            return ValidationFailed(f"{where}: AmoCRM rejected the data ({detail}).",
+                                    _validation(body, self.secrets.scrub))  # fmt: skip
         return AmoApiError(f"{where} failed: HTTP {status}" + (f" — {detail}" if detail else "") + ".")
 
 
@@ -375,14 +376,15 @@ def _json_or_none(response: httpx.Response) -> Any:
         return None
 
 
-def _validation(body: dict[str, Any]) -> dict[str, list[tuple[str, str, str]]]:
+def _validation(body: dict[str, Any], scrub: Callable[[object], str]) -> dict[str, list[tuple[str, str, str]]]:
+    """request_id → [(code, path, detail)], every text scrubbed: a server may echo what it was sent."""
     out: dict[str, list[tuple[str, str, str]]] = {}
     for group in body.get("validation-errors") or []:
         rid = group.get("request_id")
         rids = rid if isinstance(rid, list) else [rid]
         for r in rids:
             out.setdefault(str(r), []).extend(
-                (str(e.get("code") or ""), str(e.get("path") or ""), str(e.get("detail") or ""))
+                (scrub(e.get("code") or "")[:200], scrub(e.get("path") or "")[:200], scrub(e.get("detail") or "")[:300])
                 for e in group.get("errors") or []
             )
     return out
