@@ -163,81 +163,111 @@ def deep_json(path: Path, depth: int) -> Path:
     return path
 
 
-def probes(d: Path) -> dict[str, tuple[list[str], Callable[[], None], Callable[[], str]]]:
-    """name → (command args, setup, after-check returning a note)."""
-    prof = d / "p.yaml"
-    prof.write_text(PROFILE, encoding="utf-8")
-    src = d / "src.csv"
-    victim = d / "victim.xlsx"
+def victim_xlsx(path: Path, rows: list[list[str]] | None = None) -> Path:
+    import xlsxwriter
 
-    def make_src() -> None:
-        cells_csv(src, ["Сделка", "Телефон", "Email"], [["A", "+79161234567", "a@b.ru"]])
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+    ws = book.add_worksheet("Лист1")
+    for r, row in enumerate([["Сделка", "Телефон"], *(rows or [["A", "+79161234567"]])]):
+        ws.write_row(r, 0, row)
+    book.close()
+    return path
 
-    def make_victim() -> None:
-        import xlsxwriter
 
-        book = xlsxwriter.Workbook(str(victim))
-        ws = book.add_worksheet("Лист1")
-        ws.write_row(0, 0, ["Сделка", "Телефон"])
-        ws.write_row(1, 0, ["A", "+79161234567"])
-        book.close()
-        kept["bytes"] = victim.read_bytes()
+def damaged_journal(path: Path) -> Path:
+    """A journal with one done batch, its last page's b-tree header flipped (a bad sector, a bad copy)."""
+    import sqlite3
 
-    kept: dict[str, bytes] = {}
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "CREATE TABLE batches (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, rows TEXT NOT NULL, payload_hash TEXT "
+        "NOT NULL, tag TEXT, state TEXT NOT NULL, started REAL NOT NULL, finished REAL);"
+        "CREATE TABLE created (row INTEGER NOT NULL, entity TEXT NOT NULL, id INTEGER NOT NULL, how TEXT NOT NULL, "
+        "batch INTEGER, PRIMARY KEY (row, entity));"
+        "CREATE TABLE refused (row INTEGER NOT NULL, what TEXT NOT NULL, header TEXT, reason TEXT NOT NULL, "
+        "batch INTEGER, PRIMARY KEY (row, what));"
+    )
+    db.executemany("INSERT INTO created VALUES (?,?,?,?,1)", [(i, "leads", 1000 + i, "created") for i in range(2, 300)])
+    db.commit()
+    db.close()
+    data = bytearray(path.read_bytes())
+    for i in range(len(data) - 4096, len(data) - 4096 + 64):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return path
 
-    def victim_kept() -> str:
-        return "source kept" if victim.read_bytes() == kept["bytes"] else "SOURCE DESTROYED"
 
-    def csv_has(text: str) -> Callable[[], str]:
+Probe = tuple[list[str], dict[str, str], Callable[[], str]]
+
+
+def probes() -> dict[str, Callable[[Path], Probe]]:
+    """name → setup(folder) → (command args, extra environment, after-check returning a note)."""
+
+    def profile(d: Path) -> str:
+        (d / "p.yaml").write_text(PROFILE, encoding="utf-8")
+        return str(d / "p.yaml")
+
+    def kept(path: Path) -> Callable[[], str]:
+        before = path.read_bytes()
+        return lambda: "source kept" if path.read_bytes() == before else "SOURCE DESTROYED"
+
+    def csv_out(d: Path, text: str) -> Callable[[], str]:
         def check() -> str:
             out = d / "out.csv"
             if not out.exists():
                 return "no output"
-            body = out.read_text(encoding="utf-8-sig")
-            return f"raw {text!r} in CSV" if text in body else "neutralised"
+            return f"raw {text!r} in CSV" if text in out.read_text(encoding="utf-8-sig") else "neutralised"
         return check
 
-    nothing = lambda: ""  # noqa: E731
-    P = str(prof)
+    def none() -> str:
+        return ""
+
+    def rejects_file(d: Path) -> Callable[[], str]:
+        return lambda: "rejects written" if (d / "o.rejects.xlsx").exists() else "NO REJECTS FILE"
+
+    def export(d: Path, src: Path, out: str = "o.xlsx") -> list[str]:
+        return ["export", str(src), "-p", profile(d), "-o", str(d / out)]
+
     return {
-        "init -o SOURCE": (["init", str(victim), "-o", str(victim)], make_victim, victim_kept),
-        "export --rejects SOURCE": (["export", str(victim), "-p", P, "-o", str(d / "o.xlsx"),
-                                     "--rejects", str(victim)], make_victim, victim_kept),
-        "xlsx XFD1048576 (2 KB)": (["inspect", str(d / "far.xlsx")], lambda: far_cell_xlsx(d / "far.xlsx"), nothing),
-        "xlsx zip bomb 5M rows": (["export", str(d / "bomb.xlsx"), "-p", P, "-o", str(d / "o.xlsx")],
-                                  lambda: bomb_xlsx(d / "bomb.xlsx", 5_000_000), nothing),
-        "CSV 300 MB line": (["inspect", str(d / "line.csv")], lambda: big_csv_line(d / "line.csv", 300), nothing),
-        "CSV 200 MB field": (["inspect", str(d / "field.csv")], lambda: big_csv_field(d / "field.csv", 200), nothing),
-        "HTML .xls 300 MB": (["inspect", str(d / "big.xls")], lambda: big_html(d / "big.xls", 300), nothing),
-        "phone 3x100k spaces": (["validate", str(d / "ph.csv"), "-p", P],
-                                lambda: cells_csv(d / "ph.csv", ["Сделка", "Телефон"], [["A", "1" + " " * 100_000 + "1"]] * 3),
-                                nothing),
-        "email 3x100k 'a'": (["validate", str(d / "em.csv"), "-p", P],
-                             lambda: cells_csv(d / "em.csv", ["Сделка", "Email"], [["A", "a" * 100_000]] * 3), nothing),
-        "YAML alias bomb": (["validate", str(src), "-p", str(d / "bomb.yaml")],
-                            lambda: (make_src(), alias_bomb(d / "bomb.yaml")), nothing),
-        "JSON 100k deep": (["inspect", str(d / "deep.json")], lambda: deep_json(d / "deep.json", 100_000), nothing),
-        "sheet '../../tmp/pwned'": (["export", str(d / "odd.xlsx"), "-p", P, "-o", str(d / "o.xlsx")],
-                                    lambda: raw_xlsx(d / "odd.xlsx", SHEET_HEAD + '<row><c t="inlineStr"><is><t>Сделка</t></is></c>'
-                                                     '<c t="inlineStr"><is><t>Телефон</t></is></c></row><row><c t="inlineStr">'
-                                                     '<is><t>A</t></is></c><c t="inlineStr"><is><t>bad</t></is></c></row>'.encode() + SHEET_TAIL,
-                                                     sheet="../../tmp/pwned"),
-                                    lambda: "rejects written" if (d / "o.rejects.xlsx").exists() else "NO REJECTS FILE"),
-        "CSV formula cell": (["export", str(d / "f.csv"), "-p", P, "-o", str(d / "out.csv")],
-                             lambda: cells_csv(d / "f.csv", ["Сделка", "Телефон"], [["=cmd|' /C calc'!A0", "+79161234567"]]),
-                             csv_has("=cmd")),
-        "NUL in cells → CSV": (["export", str(d / "n.csv"), "-p", P, "-o", str(d / "out.csv")],
-                               lambda: cells_csv(d / "n.csv", ["Сделка", "Телефон"], [["A\x00B\x07", "+79161234567"]]),
-                               csv_has("\x00")),
+        "init -o SOURCE": lambda d: (["init", str(victim_xlsx(d / "x.xlsx")), "-o", str(d / "x.xlsx")], {},
+                                     kept(d / "x.xlsx")),
+        "export --rejects SOURCE": lambda d: ([*export(d, victim_xlsx(d / "x.xlsx")), "--rejects", str(d / "x.xlsx")],
+                                              {}, kept(d / "x.xlsx")),
+        "xlsx XFD1048576 (2 KB)": lambda d: (["inspect", str(far_cell_xlsx(d / "far.xlsx"))], {}, none),
+        "xlsx zip bomb 5M rows": lambda d: (export(d, bomb_xlsx(d / "bomb.xlsx", 5_000_000)), {}, none),
+        "CSV 300 MB line": lambda d: (["inspect", str(big_csv_line(d / "line.csv", 300))], {}, none),
+        "CSV 200 MB field": lambda d: (["inspect", str(big_csv_field(d / "field.csv", 200))], {}, none),
+        "HTML .xls 300 MB": lambda d: (["inspect", str(big_html(d / "big.xls", 300))], {}, none),
+        "phone 3x100k spaces": lambda d: (["validate", str(cells_csv(d / "ph.csv", ["Сделка", "Телефон"],
+                                          [["A", "1" + " " * 100_000 + "1"]] * 3)), "-p", profile(d)], {}, none),
+        "email 3x100k 'a'": lambda d: (["validate", str(cells_csv(d / "em.csv", ["Сделка", "Email"],
+                                       [["A", "a" * 100_000]] * 3)), "-p", profile(d)], {}, none),
+        "YAML alias bomb": lambda d: (["validate", str(cells_csv(d / "s.csv", ["Сделка"], [["A"]])), "-p",
+                                      str(alias_bomb(d / "bomb.yaml"))], {}, none),
+        "JSON 100k deep": lambda d: (["inspect", str(deep_json(d / "deep.json", 100_000))], {}, none),
+        "sheet '../../tmp/pwned'": lambda d: (export(d, raw_xlsx(d / "odd.xlsx", SHEET_HEAD + (
+            '<row><c t="inlineStr"><is><t>Сделка</t></is></c><c t="inlineStr"><is><t>Телефон</t></is></c></row>'
+            '<row><c t="inlineStr"><is><t>A</t></is></c><c t="inlineStr"><is><t>bad</t></is></c></row>').encode()
+            + SHEET_TAIL, sheet="../../tmp/pwned")), {}, rejects_file(d)),
+        "non-ASCII token": lambda d: (["schema", "pull", "--base-url", "http://127.0.0.1:9", "-o", str(d / "a.json")],
+                                      {"AMOCRM_TOKEN": "токен-abc"}, none),
+        "journal bit-flipped": lambda d: (["upload", str(victim_xlsx(d / "x.xlsx")), "-p", profile(d), "--schema",
+                                           str(ROOT / "samples" / "account.json"), "--base-url", "http://127.0.0.1:9",
+                                           "--journal", str(damaged_journal(d / "j.sqlite"))], {}, none),
+        "CSV formula cell": lambda d: (export(d, victim_xlsx(d / "f.xlsx", [["=cmd|' /C calc'!A0", "+79161234567"]]),
+                                              "out.csv"), {}, csv_out(d, "=cmd")),
+        "NUL in cells → CSV": lambda d: (export(d, victim_xlsx(d / "n.xlsx", [["A\x00B\x07", "+79161234567"]]),
+                                                "out.csv"), {}, csv_out(d, "\x00")),
     }
 
 
-def run_one(args: list[str], mem_mb: int, timeout: float, cwd: Path) -> dict[str, object]:
+def run_one(args: list[str], mem_mb: int, timeout: float, cwd: Path, extra: dict[str, str]) -> dict[str, object]:
     def limit() -> None:
         cap = mem_mb << 20
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "AMOCRM_TOKEN": "probe"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "AMOCRM_TOKEN": "probe-token", **extra}
     start = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "migrate.cli", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=limit, cwd=cwd, env=env)
@@ -249,7 +279,7 @@ def run_one(args: list[str], mem_mb: int, timeout: float, cwd: Path) -> dict[str
         out, err = proc.communicate()
         code = "timeout"
     took = time.monotonic() - start
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # max over children so far: see main
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # this process runs one probe only
     text = err.decode("utf-8", "replace")
     first = next((ln for ln in reversed(text.splitlines()) if ln.strip()), "")
     return {"exit": code, "seconds": round(took, 1), "rss_mb": rss, "traceback": "Traceback" in text,
@@ -262,37 +292,31 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--json", type=Path)
-    ap.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     a = ap.parse_args()
     results = {}
-    with tempfile.TemporaryDirectory(prefix="probes-") as tmp:
-        d = Path(tmp)
-        for name, (args, setup, check) in probes(d).items():
-            if a.only and not any(o.lower() in name.lower() for o in a.only):
-                continue
-            setup()
-            # each probe in its own grandchild so RUSAGE_CHILDREN's maximum is that probe's alone
-            r = subprocess.run([sys.executable, __file__, "--mem-mb", str(a.mem_mb), "--timeout", str(a.timeout),
-                                "--child", str(d), json.dumps(args)], capture_output=True, text=True)
+    for name, setup in probes().items():
+        if a.only and not any(o.lower() in name.lower() for o in a.only):
+            continue
+        with tempfile.TemporaryDirectory(prefix="probe-") as tmp:
+            d = Path(tmp)
+            args, extra, check = setup(d)
+            # each probe in its own child of a child, so wait4's peak RSS is that probe's alone
+            r = subprocess.run([sys.executable, __file__, "--child", str(a.mem_mb), str(a.timeout), str(d),
+                                json.dumps(args), json.dumps(extra)], capture_output=True, text=True)  # fmt: skip
             res = json.loads(r.stdout) if r.returncode == 0 and r.stdout else {"exit": "harness", "err": r.stderr[-300:]}
             res["note"] = check()
             results[name] = res
-            print(f"{name:28} exit {res.get('exit')!s:8} {res.get('rss_mb', 0):8.0f} MB {res.get('seconds', 0):7.1f} s "
-                  f"tb={res.get('traceback')} {res.get('note', '')} | {res.get('last_line', '')[:110]}", flush=True)
-            for f in d.iterdir():
-                if f.suffix in (".xlsx", ".csv", ".xls", ".json") and f.stat().st_size > 1 << 20:
-                    f.unlink()
-            shutil.rmtree(d / "tmp", ignore_errors=True)
+        print(f"{name:26} exit {res.get('exit')!s:8} {res.get('rss_mb', 0):7.0f} MB {res.get('seconds', 0):6.1f} s "
+              f"stderr {res.get('stderr_bytes', 0):>9} B tb={res.get('traceback')!s:5} {res.get('note', ''):16} | "
+              f"{res.get('last_line', '')[:100]}", flush=True)
+        shutil.rmtree(Path(tempfile.gettempdir()) / "pwned", ignore_errors=True)
     if a.json:
         a.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
-    if "--child" in sys.argv:
-        i = sys.argv.index("--child")
-        mem = int(sys.argv[sys.argv.index("--mem-mb") + 1])
-        timeout = float(sys.argv[sys.argv.index("--timeout") + 1])
-        cwd, args = Path(sys.argv[i + 1]), json.loads(sys.argv[i + 2])
-        print(json.dumps(run_one(args, mem, timeout, cwd)))
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        mem, timeout, cwd, args, extra = sys.argv[2:7]
+        print(json.dumps(run_one(json.loads(args), int(mem), float(timeout), Path(cwd), json.loads(extra))))
     else:
         main()
