@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -19,6 +20,7 @@ from migrate.cli.main import cli
 from migrate.core.headerfold import fold_header, resolve_headers, typed, visible
 from migrate.core.issues import INFO, ProfileError
 from migrate.core.profile import profile_from_dict
+from migrate.core.summary_rows import summary_rows
 
 FOREIGN = Path(__file__).parent / "fixtures" / "foreign"
 ONEC = FOREIGN / "onec_clients.csv"
@@ -219,3 +221,70 @@ def test_row_numbers_in_the_report_workbook_are_numbers(tmp_path):
     assert rows and all(isinstance(r, int) for r in rows)
     ledger = openpyxl.load_workbook(path)["Ledger"]
     assert all(isinstance(v, int) for v in next(ledger.iter_rows(min_row=2, values_only=True))[1:])
+
+
+# --- 6. the fix-and-rerun loop -------------------------------------------------------------------------
+
+
+def _round_trip(source: Path, profile, tmp_path: Path, schema=None) -> None:  # noqa: ANN001
+    first = migrate.export(source, profile, tmp_path / "a.xlsx", schema)
+    assert first.rejected > 0
+    again = migrate.export(tmp_path / "a.rejects.xlsx", profile, tmp_path / "b.xlsx", schema)
+    assert again.read == first.rejected  # no rejected row swallowed as a header or title row
+    assert list(again.table.frame.index) == first.rejected_rows  # each once, under its original number
+    assert "missing_column" not in again.by_code()
+    assert again.rejected_rows == first.rejected_rows  # nothing fixed: the same rows are rejected again
+
+
+def test_rejects_of_the_builtin_customers_profile_read_back_through_it(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    _round_trip(root / "samples" / "customers.xlsx", "customers", tmp_path, root / "samples" / "account.json")
+
+
+def test_rejects_of_an_init_draft_with_title_rows_read_back_through_it(tmp_path):
+    draft = migrate.draft_profile(ONEC, entity="companies")
+    assert draft.profile.source.get("header_row") == 4  # three title lines above the header in this 1C list
+    _round_trip(ONEC, draft.profile, tmp_path)
+
+
+def test_rejects_of_a_csv_read_back_through_its_profile(tmp_path):
+    profile = _profile("companies", ONEC_PROFILE)
+    profile.source["header_row"] = 4
+    _round_trip(ONEC, profile, tmp_path)
+
+
+# --- 7. summary rows -----------------------------------------------------------------------------------
+
+
+def test_a_totals_row_is_rejected_as_summary_row_not_imported_as_a_record(tmp_path):
+    report = migrate.export(ONEC, _profile("companies", ONEC_PROFILE), tmp_path / "o.xlsx")
+    summary = report.to_frame(code="summary_row")
+    assert list(summary["row"]) == [8] and list(summary["value"]) == ["ИТОГО"]
+    assert 8 in report.rejected_rows
+    names = [r[0] for r in openpyxl.load_workbook(tmp_path / "o.xlsx").active.iter_rows(min_row=2, values_only=True)]
+    assert "ИТОГО" not in names
+
+
+def test_english_total_and_subtotal_rows_are_summaries_but_a_full_row_named_vsego_is_a_record():
+    frame = migrate.read_source(ENGLISH).frame
+    assert summary_rows(frame) == {4: ("Organization", "Total")}
+    rows = pd.DataFrame({"Компания": ["Всего понемногу", "Итого по менеджеру:"], "Сумма": ["5", "100"],
+                         "Контакт": ["Пётр", ""], "Телефон": ["+79161234567", ""]}, index=[2, 3])  # fmt: skip
+    assert summary_rows(rows) == {3: ("Компания", "Итого по менеджеру:")}
+
+
+def test_inspect_counts_summary_rows_apart_from_data_rows():
+    found = migrate.inspect(ONEC)
+    assert found.rows == 3 and found.summary_rows == [8]
+    assert "1 summary rows" in found.summary()
+
+
+# --- 9. INN that lost its leading zero ----------------------------------------------------------------
+
+
+def test_a_nine_digit_inn_is_flagged_with_the_zero_padded_value_when_it_validates():
+    columns = {"Наименование": "Название (компания)", "ИНН": "Примечание к компании"}
+    issues = migrate.validate(ONEC, _profile("companies", columns)).to_frame(code="inn_lost_zero")
+    assert list(issues["row"]) == [7]
+    assert issues.iloc[0]["suggestion"] == "0274062111"
+    assert "'0274062111' has valid check digits" in issues.iloc[0]["message"]

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
+
 from ..quality.fuzzy import Matcher
 from .headerfold import fold_header, resolve_headers, typed, visible
 from .issues import Issue, IssueCode, make_issue
@@ -102,3 +104,18 @@ def header_hints(wanted: str, targets: dict[str, Target]) -> list[str]:
     same = {h[: len(h) - len(suffix)] if suffix else h: h for h in targets if h.endswith(suffix)}
     base = wanted[: len(wanted) - len(suffix)] if suffix else wanted
     return [same[m.choice] for m in Matcher(list(same), cutoff=75).suggest_many(base)]
+
+
+def with_source_rows(table: SourceTable) -> SourceTable:
+    """A rejects workbook read back: its rows numbered by the original source rows it holds.
+
+    The rejects workbook carries each row's source row number in REJECT_ROW; when every row has one and
+    they are distinct, they become the table's row numbers, so a fixed row is reported (and rejected
+    again, if need be) under the number it had in the user's original file."""
+    if REJECT_ROW not in table.frame.columns or table.frame.empty:
+        return table
+    numbers = table.frame[REJECT_ROW].str.strip()
+    if not numbers.str.fullmatch(r"\d{1,9}").all() or numbers.duplicated().any():
+        return table
+    frame = table.frame.set_axis(pd.Index(numbers.astype("int64"), dtype="int64"), axis=0)
+    return replace(table, frame=frame)

@@ -8,12 +8,13 @@ counts the non-empty cells read and puts each in exactly one bucket:
 - `merged`: in a mapped column, in a row merged into the row it duplicates (`duplicates: merge`);
 - `linked`: in a column the profile reads as the record's `key` or as a link to another entity
   (`key`/`links`): used to tie records together, not written as a field;
-- `dropped`: in a column the profile drops on purpose (`null`), or one of our own rejects columns;
+- `dropped`: in a column the profile drops on purpose (`null`);
 - `unmapped`: in a column the profile does not mention, or maps to a target the account lacks.
 
 Invariant (property-tested): `read = exported + rejected + merged + linked + dropped + unmapped` per
 column.
-The counts are plain integers per column, so ledgers of chunks of one file add up (`Ledger.__add__`).
+The two columns a rejects workbook adds (its row numbers and reasons) are ours, not the user's data,
+and are left out. The counts are plain integers per column, so ledgers of chunks of one file add up (`Ledger.__add__`).
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ def cell_ledger(
     merged = frame.index.isin(list(merged_rows)) & ~rejected
     counts = {}
     for column in frame.columns:
+        if column in REJECT_META:
+            continue
         filled = (frame[column].astype(str).str.strip() != "").to_numpy()
         n = dict.fromkeys(("read", *BUCKETS), 0)
         n["read"] = int(filled.sum())
@@ -104,7 +107,7 @@ def cell_ledger(
             n["exported"] = n["read"] - n["rejected"] - n["merged"]
         elif column in linked:
             n["linked"] = n["read"]
-        elif column in REJECT_META or (column in profile.columns and profile.columns[column] is None):
+        elif column in profile.columns and profile.columns[column] is None:
             n["dropped"] = n["read"]
         else:
             n["unmapped"] = n["read"]

@@ -11,12 +11,14 @@ from collections.abc import Callable
 from ..quality.checks import run_checks
 from ..quality.duplicates import find_duplicates
 from ..quality.duplicates_policy import resolve_duplicates
-from .issues import ERROR, ProfileError
+from .columns import with_source_rows
+from .issues import ERROR, Issue, IssueCode, ProfileError, make_issue
 from .ledger import cell_ledger
 from .mapping import MappedTable, apply_profile
 from .profile import Profile
 from .report import Report
 from .schema import AccountSchema
+from .summary_rows import summary_rows
 from .table import SourceTable
 
 
@@ -32,11 +34,12 @@ def validate_table(
     then by row. Rows with an error are the Report's `rejected_rows`; rows merged into a duplicate (profile
     `duplicates: merge`) are its `merged_rows` and are no longer in `mapped.frame`."""
     policies = profile.duplicate_policies()
+    table = with_source_rows(table)
     mapped = apply_profile(table, profile, schema, owner_as=owner_as, tick=tick)
     if not mapped.inputs:
         raise ProfileError(nothing_mapped(table, profile))
     resolved = mapped.profile or profile
-    issues = list(table.issues) + mapped.issues + run_checks(mapped, resolved, schema)
+    issues = list(table.issues) + mapped.issues + summary_issues(table) + run_checks(mapped, resolved, schema)
     rejected = {i.row for i in issues if i.severity == ERROR and i.row is not None}
     clusters = find_duplicates(mapped)
     outcome = resolve_duplicates(mapped, clusters, policies, rejected, schema.targets(profile.entity))
@@ -57,6 +60,12 @@ def validate_table(
     )
     report.cells = cell_ledger(table.frame, resolved, mapped.inputs, report.rejected_rows, outcome.merged_rows)
     return mapped, report
+
+
+def summary_issues(table: SourceTable) -> list[Issue]:
+    """A «Итого»/«Всего»/«Total» row with sums is rejected as `summary_row`, not imported as a record."""
+    return [make_issue(IssueCode.SUMMARY_ROW, row=row, column=column, value=text)
+            for row, (column, text) in summary_rows(table.frame).items()]  # fmt: skip
 
 
 def nothing_mapped(table: SourceTable, profile: Profile) -> str:

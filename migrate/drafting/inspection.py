@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..core.profile import builtin_profiles, load_profile
 from ..core.schema import AccountSchema
+from ..core.summary_rows import summary_rows
 from ..core.table import SourceTable
 from ..quality.fuzzy import normalise
 from .headers import match_headers
@@ -52,6 +53,7 @@ class Inspection:
     profile: str | None
     profile_score: float
     profile_scores: dict[str, float] = field(default_factory=dict)
+    summary_rows: list[int] = field(default_factory=list)  # «Итого»/«Total» rows: counted apart from data rows
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([asdict(c) for c in self.columns])
@@ -69,7 +71,9 @@ class Inspection:
         lines = [
             f"{where}: {self.kind}" + (f" ({enc})" if enc else "") + by,
             f"sheets: {', '.join(self.sheets)}" if len(self.sheets) > 1 else "",
-            f"header at row {self.header_row}; {self.rows} rows, {self.empty_rows} empty rows skipped",
+            f"header at row {self.header_row}; {self.rows} rows, {self.empty_rows} empty rows skipped"
+            + (f"; and {len(self.summary_rows)} summary rows (Итого/Total: rows "
+               f"{', '.join(map(str, self.summary_rows[:5]))}), not records" if self.summary_rows else ""),
             f"one row is: {self.entity} ({self.entity_reason})",
             f"best built-in profile: {self.profile} (score {self.profile_score:.2f})" if self.profile else
             "no built-in profile fits; draft one with `amomigrate init`",
@@ -140,10 +144,11 @@ def inspect_table(table: SourceTable, schema: AccountSchema) -> Inspection:
     entity, reason = guess_entity(table, schema)
     fits = profile_fit(table)
     best = next(iter(fits.items()), (None, 0.0))
+    totals = sorted(summary_rows(table.frame))
     return Inspection(
         path=str(table.path), kind=table.kind, system=table.system, encoding=table.encoding,
         delimiter=table.delimiter, sheets=table.sheets, sheet=table.sheet, header_row=table.header_row,
-        rows=table.rows, empty_rows=table.empty_rows, entity=entity, entity_reason=reason,
+        rows=table.rows - len(totals), empty_rows=table.empty_rows, entity=entity, entity_reason=reason,
         columns=column_stats(table.frame), profile=best[0] if best[1] > 0 else None, profile_score=best[1],
-        profile_scores=fits,
+        profile_scores=fits, summary_rows=totals,
     )  # fmt: skip

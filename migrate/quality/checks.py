@@ -8,6 +8,7 @@ offending rows with a mask and only then builds Issues, so a clean column costs 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 import pandas as pd
@@ -17,6 +18,7 @@ from ..core.limits import MAX_CELL
 from ..core.mapping import MappedTable, stage_key
 from ..core.profile import Profile
 from ..core.schema import AccountSchema
+from .duplicates import valid_inn
 
 Rule = Callable[[MappedTable, Profile, AccountSchema], Iterator[Issue]]
 
@@ -95,7 +97,28 @@ def text_fits_a_cell(mapped: MappedTable, profile: Profile, schema: AccountSchem
                              value=text[:50] + "…", length=len(text), limit=MAX_CELL)  # fmt: skip
 
 
-RULES: list[Rule] = [required_columns, required_at_stage, rows_without_name, text_fits_a_cell]
+_INN_HEADER = re.compile(r"(?<![а-яёa-z])(?:инн|inn)(?![а-яёa-z])", re.IGNORECASE)
+_SHORT_INN = re.compile(r"\d{9}|\d{11}")
+
+
+def inn_lost_zero(mapped: MappedTable, profile: Profile, schema: AccountSchema) -> Iterator[Issue]:
+    """An INN of 9 or 11 digits lost its leading zero (a spreadsheet read it as a number): flagged, with
+    the zero-padded value suggested when its check digits are then right."""
+    for header in mapped.frame.columns:
+        source = mapped.sources.get(header) or ""
+        if not (_INN_HEADER.search(header) or _INN_HEADER.search(source)):
+            continue
+        column = mapped.frame[header].str.replace(r"[\s\-]", "", regex=True)
+        for row in column.index[column.str.fullmatch(_SHORT_INN)]:
+            value = column[row]
+            padded = "0" + value
+            ok = valid_inn(padded)
+            yield make_issue(IssueCode.INN_LOST_ZERO, row=int(row), column=source or None, field=header, value=value,
+                             suggestion=padded if ok else None, digits=len(value),
+                             fix=f"; {padded!r} has valid check digits" if ok else "")  # fmt: skip
+
+
+RULES: list[Rule] = [required_columns, required_at_stage, rows_without_name, text_fits_a_cell, inn_lost_zero]
 
 
 def run_checks(mapped: MappedTable, profile: Profile, schema: AccountSchema) -> list[Issue]:

@@ -24,6 +24,7 @@ from itertools import compress, zip_longest
 
 import pandas as pd
 
+from ..core.columns import REJECT_META
 from ..core.issues import Issue, IssueCode, SourceError, make_issue
 
 #: How many physical rows from the top are searched for the header.
@@ -98,6 +99,8 @@ def frame_from_columns(columns: Sequence[Sequence[str]], *, where: str, header_r
     transposing the grid twice.
     """
     height = len(columns[0]) if columns else 0
+    if header_row is not None and _is_rejects_header(columns):
+        header_row = 1  # a rejects workbook has its header at row 1, whatever the source's profile says
     if header_row is None:
         head = list(zip(*(col[:HEADER_SCAN_ROWS] for col in columns), strict=True))
         header_row = find_header_row(head, where=where)
@@ -118,6 +121,11 @@ def frame_from_columns(columns: Sequence[Sequence[str]], *, where: str, header_r
     index = pd.Index([header_row + 1 + i for i, k in enumerate(keep) if k], dtype="int64")
     frame = pd.DataFrame({name: data[pos] for name, pos in zip(names, positions, strict=True)}, index=index, dtype=str)
     return HeaderedGrid(frame, header_row, header, issues, empty_rows=height - header_row - kept)
+
+
+def _is_rejects_header(columns: Sequence[Sequence[str]]) -> bool:
+    """Row 1 is the header our rejects workbook writes (`Строка источника`, `Ошибки`, source headers…)."""
+    return len(columns) >= 2 and bool(columns[0]) and tuple(c[0].strip() for c in columns[:2]) == REJECT_META
 
 
 def find_header_row(rows: Sequence[Sequence[str]], *, where: str) -> int:

@@ -1,0 +1,42 @@
+"""Summary rows: a «Итого» / «Всего» / «Total» line that carries sums is not a record.
+
+Spreadsheets that people (and 1C) export end with a totals row, and sub-totals appear between groups.
+Imported, such a row becomes a deal called «ИТОГО» with the sum of all budgets. A row counts as a summary
+when one of its cells *starts* with a summary word (Итого, Итог, Всего, Total, Subtotal, Grand total …),
+another cell holds a number, and the row is sparse (at most half of the columns filled, two at least
+allowed) — a client named «Всего понемногу» with a full row of data stays a record.
+
+Vectorised: the summary-word test is one regex over each column; only the few candidate rows are looked
+at one by one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+
+_WORD = r"(?:итого|итог|всего|в\s+том\s+числе|total|totals|grand\s+total|sub-?total|sum)"
+_SUMMARY = re.compile(rf"\s*{_WORD}(?:\s*[:.]|\s+(?:по|for|of)\b.*|\s*)\s*", re.IGNORECASE | re.DOTALL)
+_NUMBER = re.compile(r"[-+−]?\s?[\d\s\u00a0.,']*\d[\d\s\u00a0.,']*\s?(?:₽|руб\.?|р\.|\$|€|%)?")
+
+
+def summary_rows(frame: pd.DataFrame) -> dict[int, tuple[str, str]]:
+    """Physical row → (column, cell text) of every summary row of a SourceTable's frame."""
+    if frame.empty or len(frame.columns) < 2:
+        return {}
+    hits = pd.DataFrame({c: frame[c].str.len().le(60) & frame[c].str.fullmatch(_SUMMARY) for c in frame.columns})
+    candidates = hits.index[hits.any(axis=1)]
+    if len(candidates) == 0:
+        return {}
+    limit = max(2, math.ceil(len(frame.columns) / 2))
+    found = {}
+    for row in candidates:
+        cells = frame.loc[row]
+        filled = [c for c in frame.columns if cells[c].strip()]
+        word = next(c for c in frame.columns if hits.at[row, c])
+        numbers = [c for c in filled if c != word and _NUMBER.fullmatch(cells[c].strip())]
+        if numbers and len(filled) <= limit:
+            found[int(row)] = (str(word), cells[word])
+    return found
