@@ -288,3 +288,40 @@ def test_a_nine_digit_inn_is_flagged_with_the_zero_padded_value_when_it_validate
     assert list(issues["row"]) == [7]
     assert issues.iloc[0]["suggestion"] == "0274062111"
     assert "'0274062111' has valid check digits" in issues.iloc[0]["message"]
+
+
+# --- 4. detection by signature -------------------------------------------------------------------------
+
+
+def test_a_bitrix24_ui_csv_is_recognised_from_its_headers_and_its_profile_named():
+    found = migrate.inspect(B24)
+    assert (found.kind, found.system, found.entity) == ("csv", "bitrix24", "contacts")
+    assert found.profile == "bitrix24-contacts"
+    assert "written by bitrix24" in found.summary()
+
+
+def test_a_bitrix24_csv_with_nbsp_headers_is_still_recognised(tmp_path):
+    src = tmp_path / "b24.csv"
+    src.write_text(B24.read_text(encoding="utf-8-sig").replace("Тип контакта", "Тип\xa0контакта")
+                   .replace("Номер пейджера", "Номер\xa0пейджера"), encoding="utf-8-sig")  # fmt: skip
+    assert migrate.read_source(src).system == "bitrix24"
+
+
+@pytest.mark.parametrize(("sample", "system", "entity"), [
+    ("megaplan/deals.xlsx", "megaplan", "leads"),
+    ("megaplan/clients_companies.csv", "megaplan", "companies"),
+    ("megaplan/clients_persons.xlsx", "megaplan", "contacts"),
+    ("bitrix24/leads.csv", "bitrix24", "leads"),
+])  # fmt: skip
+def test_megaplan_and_bitrix24_exports_are_named_by_their_header_sets(sample, system, entity):
+    found = migrate.inspect(Path(__file__).resolve().parents[1] / "samples" / sample)
+    assert (found.system, found.entity) == (system, entity)
+    assert found.profile is not None and found.profile.startswith(system)
+
+
+def test_a_file_no_builtin_profile_fits_says_so_and_lists_the_near_candidates():
+    found = migrate.inspect(ONEC)
+    assert found.profile is None and found.system is None
+    assert found.near_profiles[:1] == ["customers-csv"]
+    assert "no built-in profile fits (near: customers-csv 0." in found.summary()
+    assert "best built-in profile" not in migrate.inspect(ENGLISH).summary()

@@ -53,6 +53,7 @@ class Inspection:
     profile: str | None
     profile_score: float
     profile_scores: dict[str, float] = field(default_factory=dict)
+    near_profiles: list[str] = field(default_factory=list)  # built-in profiles close to, but under, the threshold
     summary_rows: list[int] = field(default_factory=list)  # «Итого»/«Total» rows: counted apart from data rows
 
     def to_frame(self) -> pd.DataFrame:
@@ -63,6 +64,9 @@ class Inspection:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    def _near(self) -> str:
+        return ", ".join(f"{n} {self.profile_scores.get(n, 0):.2f}" for n in self.near_profiles)
 
     def summary(self) -> str:
         where = self.path + (f" [{self.sheet}]" if self.sheet else "")
@@ -76,7 +80,8 @@ class Inspection:
                f"{', '.join(map(str, self.summary_rows[:5]))}), not records" if self.summary_rows else ""),
             f"one row is: {self.entity} ({self.entity_reason})",
             f"best built-in profile: {self.profile} (score {self.profile_score:.2f})" if self.profile else
-            "no built-in profile fits; draft one with `amomigrate init`",
+            "no built-in profile fits" + (f" (near: {self._near()})" if self.near_profiles else "")
+            + "; draft one with `amomigrate init`",
             "",
             f"{'column':<32} {'filled':>7} {'distinct':>8}  examples",
         ]  # fmt: skip
@@ -122,9 +127,16 @@ def guess_entity(table: SourceTable, schema: AccountSchema) -> tuple[str, str]:
     return "leads", "nothing decisive; deals are the default"
 
 
+#: below this fit no built-in profile is named as fitting; the near ones are listed as candidates
+FIT_THRESHOLD = 0.5
+
+
 def profile_fit(table: SourceTable) -> dict[str, float]:
-    """Each built-in profile's fit: the share of its source columns present × the share of the file's
-    columns it maps (both by folded header), so a profile that maps little of the file scores low."""
+    """Each built-in profile's fit, 0–1: the share of the file's columns it knows × the square root of the
+    share of its required (non-optional) source columns present, by folded header. The file side weighs
+    most: a grid export shows only the columns a user switched on, so a profile listing every possible
+    column still fits a file holding a third of them; a profile that knows little of the file does not.
+    A profile of another system than the one the headers identify (see sources.signatures) counts half."""
     have = {normalise(c) for c in table.columns}
     scores = {}
     for name in builtin_profiles():
@@ -132,11 +144,14 @@ def profile_fit(table: SourceTable) -> dict[str, float]:
             profile = load_profile(name)
         except Exception:  # noqa: BLE001 - a broken built-in must not break inspect; its tests catch it
             continue
-        wanted = {normalise(c) for c in profile.columns}
+        known = {normalise(c) for c in profile.columns}
+        wanted = {normalise(c) for c, spec in profile.columns.items() if spec is None or not spec.optional}
         if not wanted or not have:
             continue
-        common = len(wanted & have)
-        scores[name] = round(common / len(wanted) * common / len(have), 3)
+        score = len(known & have) / len(have) * (len(wanted & have) / len(wanted)) ** 0.5
+        if table.system and not name.startswith(table.system):
+            score /= 2
+        scores[name] = round(score, 3)
     return dict(sorted(scores.items(), key=lambda kv: -kv[1]))
 
 
@@ -144,11 +159,12 @@ def inspect_table(table: SourceTable, schema: AccountSchema) -> Inspection:
     entity, reason = guess_entity(table, schema)
     fits = profile_fit(table)
     best = next(iter(fits.items()), (None, 0.0))
+    near = [name for name, score in fits.items() if 0.1 <= score < FIT_THRESHOLD][:3]
     totals = sorted(summary_rows(table.frame))
     return Inspection(
         path=str(table.path), kind=table.kind, system=table.system, encoding=table.encoding,
         delimiter=table.delimiter, sheets=table.sheets, sheet=table.sheet, header_row=table.header_row,
         rows=table.rows - len(totals), empty_rows=table.empty_rows, entity=entity, entity_reason=reason,
-        columns=column_stats(table.frame), profile=best[0] if best[1] > 0 else None, profile_score=best[1],
-        profile_scores=fits, summary_rows=totals,
+        columns=column_stats(table.frame), profile=best[0] if best[1] >= FIT_THRESHOLD else None,
+        profile_score=best[1], profile_scores=fits, summary_rows=totals, near_profiles=near,
     )  # fmt: skip

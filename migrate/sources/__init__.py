@@ -16,6 +16,7 @@ from ..core.table import SourceTable
 from .csvfile import read_csv
 from .excel import read_excel
 from .limits import check_file_size
+from .signatures import identify
 
 __all__ = ["KINDS", "detect", "read_csv", "read_excel", "read_table"]
 
@@ -51,7 +52,7 @@ def read_table(
         kind = detect(path)
         _refuse_unsupported(path, kind)
     if kind == "excel":
-        return read_excel(path, sheet=sheet, header_row=header_row)
+        return _signed(read_excel(path, sheet=sheet, header_row=header_row))
     if kind == "html":
         from .bitrix24 import read_bitrix24_html
 
@@ -60,7 +61,16 @@ def read_table(
         from .jsondump import read_json
 
         return read_json(path, encoding=encoding)
-    return read_csv(path, header_row=header_row, encoding=encoding, delimiter=delimiter)
+    return _signed(read_csv(path, header_row=header_row, encoding=encoding, delimiter=delimiter))
+
+
+def _signed(table: SourceTable) -> SourceTable:
+    """A spreadsheet or CSV says nothing of its origin but its headers: name the system they identify."""
+    if table.system is None:
+        found = identify(table.columns)
+        if found:
+            table.system, table.entity_hint = found
+    return table
 
 
 def detect(path: str | Path) -> str:
