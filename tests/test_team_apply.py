@@ -204,3 +204,24 @@ def test_sandbox_command_serves_a_non_admin_token_and_the_groups_given():
         assert proc.wait(timeout=10) == 0
     finally:
         proc.kill()
+
+
+def test_an_edited_role_template_whose_stage_the_account_lacks_is_applied_without_that_right(tmp_path):
+    roles = tmp_path / "roles.yaml"
+    roles.write_text(
+        "default_role: Продавец\nroles:\n  Продавец:\n    leads: {view: M, edit: M, add: A, delete: D, export: D}\n"
+        "    stages:\n      - {pipeline: Опт, stage: Отгрузка, rights: {view: A, edit: D, delete: D, export: D}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "requests"
+    profile = builtin("bitrix24-deals-rest", tmp_path)
+    args = ["plan", str(bitrix_deals(tmp_path)), "-p", str(profile), "--schema", str(account(tmp_path)),
+            "--users", str(bitrix_users(tmp_path)), "--roles", str(roles),
+            "--apply", "--dry-run", str(out)]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    [role] = json.loads((out / "0001-POST-roles.json").read_text(encoding="utf-8"))
+    assert role["name"] == "Продавец" and role["rights"]["leads"]["view"] == "M"
+    assert role["rights"]["status_rights"] == []  # left out, and said so
+    assert role["rights"]["contacts"] == {"view": "D", "edit": "D", "add": "D", "delete": "D", "export": "D"}
+    assert "the account has no stage 'Отгрузка' in 'Опт'" in result.output

@@ -213,13 +213,17 @@ def propose_heirs(members: list[Member], notes: list[str]) -> None:
     """Each person who left but owns records gets the most active colleague of the same group (most records
     here; the first listed on a tie), else the most active person of the whole team."""
     active = [m for m in members if m.status not in GONE]
+    order = {id(a): i for i, a in enumerate(active)}
+    by_group: dict[str, list[Member]] = {}
+    for a in active:
+        by_group.setdefault(normalise(a.group), []).append(a)
     for m in (m for m in members if m.status in GONE and m.total):
-        same = [a for a in active if m.group and normalise(a.group) == normalise(m.group)]
+        same = by_group.get(normalise(m.group), []) if m.group else []
         pool = same or active
         if not pool:
             notes.append(f"{m.name!r} owns {m.total} records but nobody active is left to inherit them.")
             continue
-        heir = max(pool, key=lambda a: (a.total, -active.index(a)))
+        heir = max(pool, key=lambda a: (a.total, -order[id(a)]))
         m.heir = heir.name
         if not same:
             why = f"nobody active is left in {m.group!r}" if m.group else "no group is known"
