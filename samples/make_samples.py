@@ -703,6 +703,25 @@ amomigrate export samples/customers_cp1251.csv -p profiles/customers-csv.yaml \\
     --schema samples/account.json -o out/customers-csv.xlsx
 ```
 
+## What happens to every cell
+
+Every report carries a **cell ledger**: per source column, the non-empty cells read and where each went —
+`exported`, in a `rejected` row (the rejects workbook), `merged` into a duplicate, `linked` (a `key` or
+`links` column), `dropped` on purpose (`null` in the profile) or `unmapped` (not in the profile, or mapped
+to a target the account lacks); read = the sum, for every column. `amomigrate validate`/`export` print
+`not exported: N non-empty cells in K columns: …` whenever a cell is not exported; the report workbook
+has a `Ledger` sheet; `report.ledger()` is the DataFrame.
+
+The built-in profiles drop no column that carries phones, e-mails, names or comments: several source
+columns may map to one target (Bitrix24's pager and mailing phones and the aggregate «Телефон» join
+«Другой телефон»; «Отчество» joins «Имя»; extra comment columns join the note on a new line), and a phone
+already in the row is not written twice. Columns a Bitrix24 grid shows only on request (messengers,
+pager, mailing, aggregates) are `optional: true`: a file without them gets an info line, not an error.
+
+Transforms a profile may name on any column: `text` (line breaks kept in notes and text fields, folded in
+names and other one-line fields), `number`, `phone`, `email`, `date`, `datetime`, `html`, `checkbox`,
+`url`, `name`, `raw`; `values:` maps cell values on any column.
+
 ## account.json
 
 Users (one inactive):
