@@ -8,6 +8,7 @@ export with pager and mailing phones and without the columns shown only on reque
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -325,3 +326,18 @@ def test_a_file_no_builtin_profile_fits_says_so_and_lists_the_near_candidates():
     assert found.near_profiles[:1] == ["customers-csv"]
     assert "no built-in profile fits (near: customers-csv 0." in found.summary()
     assert "best built-in profile" not in migrate.inspect(ENGLISH).summary()
+
+
+# --- the ledger where people read it -------------------------------------------------------------------
+
+
+def test_the_cli_says_which_non_empty_cells_are_not_exported_and_every_report_carries_the_ledger(tmp_path):
+    report_json = tmp_path / "r.json"
+    result = CliRunner().invoke(cli, ["validate", str(B24), "-p", "bitrix24-contacts", "--report", str(report_json)])
+    assert result.exit_code == 0, result.output
+    assert "not exported: 3 non-empty cells in 1 column: 'ID' 3 linked" in result.output  # ID is the profile's key
+    ledger = json.loads(report_json.read_text(encoding="utf-8"))["ledger"]
+    assert ledger["Номер пейджера"] == {"read": 1, "exported": 1, "rejected": 0, "merged": 0, "linked": 0,
+                                        "dropped": 0, "unmapped": 0}  # fmt: skip
+    page = migrate.write_report(migrate.validate(B24, "bitrix24-contacts"), tmp_path / "r.html")
+    assert "Cell ledger" in page.read_text(encoding="utf-8")

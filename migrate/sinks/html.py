@@ -79,9 +79,20 @@ def report_html(report: Report) -> str:
     return (
         f"<!doctype html><html lang='ru'><head><meta charset='utf-8'><title>amomigrate report — {name}</title>"
         f"<style>{_CSS}</style></head><body><h1>{name}</h1>{report._repr_html_()}"
-        f"<h2>Issues by column and code</h2>{issues_chart(report)}"
+        f"{ledger_html(report)}<h2>Issues by column and code</h2>{issues_chart(report)}"
         f"<h2>Issues</h2><table><tr>{head}</tr>{rows}</table>{more}{duplicates_html(report)}</body></html>"
     )
+
+
+def ledger_html(report: Report) -> str:
+    """The cell ledger: per source column, where its non-empty cells went (the line says what was not exported)."""
+    frame = report.ledger()
+    if frame.empty:
+        return ""
+    head = "".join(f"<th>{c}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in r) + "</tr>" for r in frame.itertuples(index=False))
+    line = _e(report.cells.line() or "every non-empty cell is exported")
+    return f"<h2>Cell ledger</h2><p>{line}</p><table><tr>{head}</tr>{rows}</table>"
 
 
 def duplicates_html(report: Report) -> str:
