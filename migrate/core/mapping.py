@@ -120,6 +120,7 @@ def apply_profile(
     )
     _add_default_owner(mapped, targets, owners, profile)
     _resolve_stages(mapped, schema)
+    mapped.frame = _as_text(mapped.frame)
     return mapped
 
 
@@ -222,6 +223,13 @@ def _split_names(out: dict[str, pd.Series], plan: list[tuple[str, ColumnSpec, Ta
         for role, header in parts.items():
             if header not in out:
                 out[header] = names.map(given if role == "first_name" else {v: n.last for v, n in split.items()})
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every mapped column as text (object); a column of a table with no row would otherwise come out as
+    float, and the `.str` rules downstream would fail on it."""
+    odd = [c for c in frame.columns if frame[c].dtype != object]
+    return frame.astype(dict.fromkeys(odd, object)) if odd else frame
 
 
 def stage_key(pipeline_id: int, status_id: int) -> str:
