@@ -217,7 +217,8 @@ def probes() -> dict[str, Callable[[Path], Probe]]:
             out = d / "out.csv"
             if not out.exists():
                 return "no output"
-            return f"raw {text!r} in CSV" if text in out.read_text(encoding="utf-8-sig") else "neutralised"
+            # every field is quoted: a raw cell starts right after its opening quote
+            return f"raw {text!r} in CSV" if f'"{text}' in out.read_text(encoding="utf-8-sig") else "neutralised"
         return check
 
     def none() -> str:

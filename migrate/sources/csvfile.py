@@ -21,7 +21,7 @@ import charset_normalizer
 from ..core.issues import SourceError
 from ..core.table import SourceTable
 from .header import frame_from_grid, gc_paused
-from .limits import FIELD_CHARS, bounded_lines, field_too_large
+from .limits import FIELD_CHARS, field_too_large, text_lines
 
 #: Delimiters tried when none is given, in order of preference on a tie.
 DELIMITERS = (";", ",", "\t", "|")
@@ -137,7 +137,7 @@ def _head_records(text: str, delimiter: str) -> list[list[str]]:
 
 def _parse(text: str, delimiter: str, *, where: str) -> list[list[str]]:
     csv.field_size_limit(FIELD_CHARS)
-    reader = csv.reader(bounded_lines(io.StringIO(text, newline=""), where), delimiter=delimiter)
+    reader = csv.reader(text_lines(text, where), delimiter=delimiter)
     try:
         return list(reader)
     except csv.Error as exc:

@@ -9,7 +9,8 @@ an abort or a machine out of memory. So every reader asks this module first:
 - `check_workbook` — a zip workbook's parts (sheets, shared strings) inflate to at most `max_bytes`
   together, and each sheet's grid — from its declared `<dimension>` and the cell references it holds —
   stays inside Excel's grid (1,048,576 rows × 16,384 columns) and under `max_cells`;
-- `bounded_lines` — CSV text is fed to the parser line by line, no line longer than `max_line_chars`;
+- `text_lines` / `bounded_lines` — CSV text is fed to the parser line by line, no line longer than
+  `max_line_chars`;
   and `FIELD_CHARS` is the csv module's field size limit.
 
 The bounds are generous for real files (256 MB ≈ a million rows of a dozen columns) and can be lifted
@@ -178,15 +179,36 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
+_LINE = re.compile(r"[^\r\n]*+(?:\r\n|\r|\n)?")
+
+
+def text_lines(text: str, where: str, limits: Limits | None = None) -> Iterator[str]:
+    """The physical lines of `text` (endings kept, split as `open(newline="")` does), refusing a line
+    longer than `max_line_chars` before it is copied. Unlike `io.StringIO(text)`, nothing but the current
+    line is held beside `text` (StringIO keeps a 4-bytes-a-character copy of it)."""
+    limit = (limits or current()).max_line_chars
+    for number, m in enumerate(_LINE.finditer(text), start=1):
+        start, end = m.span()
+        if start == end:
+            return
+        if end - start > limit:
+            raise _long_line(where, number, end - start, limit)
+        yield m.group()
+
+
+def _long_line(where: str, number: int, length: int, limit: int) -> SourceError:
+    return SourceError(
+        f"{where}: line {number} is {length:,} characters long, over the {limit:,} a CSV line may "
+        f"be; it was not parsed. Is the file really CSV (and the line breaks intact)? {_lift()}"
+    )
+
+
 def bounded_lines(lines: Iterable[str], where: str, limits: Limits | None = None) -> Iterator[str]:
     """Pass physical lines through, refusing (SourceError) one longer than `max_line_chars`."""
     limit = (limits or current()).max_line_chars
     for number, line in enumerate(lines, start=1):
         if len(line) > limit:
-            raise SourceError(
-                f"{where}: line {number} is {len(line):,} characters long, over the {limit:,} a CSV line may "
-                f"be; it was not parsed. Is the file really CSV (and the line breaks intact)? {_lift()}"
-            )
+            raise _long_line(where, number, len(line), limit)
         yield line
 
 
