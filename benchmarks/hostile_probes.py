@@ -150,10 +150,10 @@ def cells_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 def alias_bomb(path: Path) -> Path:
     lines = ['a: &a ["xxxxxxxxxx","xxxxxxxxxx","xxxxxxxxxx","xxxxxxxxxx","xxxxxxxxxx","xxxxxxxxxx","xxxxxxxxxx","xxxxxxxxxx","xxxxxxxxxx"]']
     prev = "a"
-    for name in "bcdefghi":
+    for name in "bcdefgh":
         lines.append(f"{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
         prev = name
-    lines.append(f"version: *{prev}")
+    lines += ["version: 1", "entity: leads", f"columns: *{prev}"]  # a message quoting `columns` repeats it all
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

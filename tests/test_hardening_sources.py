@@ -95,6 +95,12 @@ def test_a_huge_csv_line_is_refused_before_it_is_split(tmp_path):
     refused(["inspect", src], tmp_path, expect="line 2 is", env={"AMOMIGRATE_MAX_SOURCE_MB": "8"})
 
 
+def test_a_line_far_over_the_bound_is_refused_before_the_bytes_are_decoded(tmp_path):
+    src = probes.big_csv_field(tmp_path / "field.csv", 5)  # 5 MB on one line; bound 1 MB (×4 for UTF-8 bytes)
+    refused(["inspect", src], tmp_path, expect="the line starting at byte 28 is 5,242,",
+            env={"AMOMIGRATE_MAX_SOURCE_MB": "6"})  # fmt: skip
+
+
 def test_a_huge_csv_field_is_refused_with_the_likely_cause(tmp_path):
     src = probes.big_csv_field(tmp_path / "field.csv", 2)
     refused(["inspect", src], tmp_path, expect="unbalanced quote")

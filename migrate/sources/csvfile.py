@@ -21,7 +21,7 @@ import charset_normalizer
 from ..core.issues import SourceError
 from ..core.table import SourceTable
 from .header import frame_from_grid, gc_paused
-from .limits import FIELD_CHARS, field_too_large, text_lines
+from .limits import FIELD_CHARS, check_line_bytes, field_too_large, text_lines
 
 #: Delimiters tried when none is given, in order of preference on a tie.
 DELIMITERS = (";", ",", "\t", "|")
@@ -53,7 +53,10 @@ def read_csv(
     where = f"'{path}'"
     if delimiter is not None and len(delimiter) != 1:
         raise SourceError(f"Cannot read {where}: the delimiter must be one character, not {delimiter!r}.")
-    text, used_encoding = decode(path.read_bytes(), encoding=encoding, where=where)
+    data = path.read_bytes()
+    check_line_bytes(data, where)  # before decoding doubles a 200 MB one-line file in memory
+    text, used_encoding = decode(data, encoding=encoding, where=where)
+    del data
     used_delimiter = delimiter or sniff_delimiter(text)
     with gc_paused():
         rows = _parse(text, used_delimiter, where=where)
