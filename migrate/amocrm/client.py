@@ -254,8 +254,8 @@ class AmoClient:
     def _send(self, method: str, path: str, params: dict[str, Any] | None, body: Any) -> httpx.Response:
         token = self._token()
         self.stats.requests += 1
-        self.pacer.wait()
         content = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        self.pacer.wait()  # stamped as late as possible: the payload is encoded before, not between
         headers = {"Authorization": f"Bearer {token}"}
         if content is not None:
             headers["Content-Type"] = "application/json"
