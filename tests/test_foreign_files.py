@@ -341,3 +341,20 @@ def test_the_cli_says_which_non_empty_cells_are_not_exported_and_every_report_ca
                                         "dropped": 0, "unmapped": 0}  # fmt: skip
     page = migrate.write_report(migrate.validate(B24, "bitrix24-contacts"), tmp_path / "r.html")
     assert "Cell ledger" in page.read_text(encoding="utf-8")
+
+
+def test_the_record_key_column_is_found_through_folding_too(tmp_path):
+    src = tmp_path / "b24.csv"
+    src.write_text(B24.read_text(encoding="utf-8-sig").replace('"ID"', '"ID\u200b"', 1), encoding="utf-8-sig")
+    report = migrate.validate(src, "bitrix24-contacts")
+    ledger = report.ledger().set_index("column")
+    assert ledger.at["ID\u200b", "linked"] == 3 and "unmapped_column" not in report.by_code()
+
+
+def test_init_keeps_the_exact_text_of_headers_that_fold_alike(tmp_path):
+    src = tmp_path / "two.csv"
+    src.write_text("Компания;Эл. почта;Эл.\xa0почта\nА;a@b.ru;c@d.ru\n", encoding="utf-8")
+    draft = migrate.draft_profile(src, entity="companies")
+    assert '"Эл.\xa0почта"' in draft.text  # typed, it would be the other column's key
+    report = migrate.validate(src, draft.profile)
+    assert "missing_column" not in report.by_code()

@@ -31,10 +31,12 @@ _SUFFIXES = (" (контакт)", " (компания)", " (сделка)")
 
 
 def resolve_profile(table: SourceTable, profile: Profile) -> tuple[Profile, list[Issue]]:
-    """The profile with each key replaced by the file header it means, and one info per folded match.
+    """The profile with each key (columns, the record `key`, `links`) replaced by the file header it means,
+    and one info per column matched only after folding.
 
     Keys without a header in the file stay as they are (they are reported missing later)."""
-    found = resolve_headers(list(profile.columns), table.columns)
+    wanted = list(profile.columns) + [k for k in [profile.key, *profile.links] if k and k not in profile.columns]
+    found = resolve_headers(wanted, table.columns)
     issues = []
     columns = {}
     for key, spec in profile.columns.items():
@@ -43,7 +45,9 @@ def resolve_profile(table: SourceTable, profile: Profile) -> tuple[Profile, list
             issues.append(make_issue(IssueCode.HEADER_FOLDED, column=header, value=key,
                                      shown=repr(visible(header)), how=_difference(key, header)))  # fmt: skip
         columns.setdefault(header, spec)
-    return replace(profile, columns=columns), issues
+    links = {found.get(k, k): v for k, v in profile.links.items()}
+    key = found.get(profile.key, profile.key) if profile.key else profile.key
+    return replace(profile, columns=columns, links=links, key=key), issues
 
 
 def _difference(key: str, header: str) -> str:

@@ -10,12 +10,13 @@ already stage names are listed under `values` with their closest stage. The draf
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from ..core.headerfold import typed
+from ..core.headerfold import fold_header, typed
 from ..core.paths import write_text_atomic
 from ..core.profile import Profile, profile_from_dict
 from ..core.schema import AccountSchema, Target
@@ -46,16 +47,23 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _key(header: str) -> str:
+def _key(header: str, clashing: frozenset[str] = frozenset()) -> str:
     """A profile key as a person types it: NBSP, tabs and zero-width characters of the file's header gone
-    (the key still matches the header: profile keys are compared folded, see core.headerfold)."""
-    return _q(typed(header))
+    (the key still matches the header: profile keys are compared folded, see core.headerfold). A header
+    that folds like another header of the file keeps its exact text, or the key would be ambiguous."""
+    return _q(header if header in clashing else typed(header))
 
 
-def _column_lines(m: HeaderMatch, target: Target | None, values: dict[str, tuple[str | None, float]]) -> list[str]:
+def _clashing(headers: list[str]) -> frozenset[str]:
+    folds = Counter(fold_header(h) for h in headers)
+    return frozenset(h for h in headers if folds[fold_header(h)] > 1)
+
+
+def _column_lines(m: HeaderMatch, target: Target | None, values: dict[str, tuple[str | None, float]],
+                  clashing: frozenset[str] = frozenset()) -> list[str]:  # fmt: skip
     if target is None or m.target is None:
         why = "another column matched its target better" if m.how == "taken" else "no close target"
-        return [f"  # {_key(m.source)}: null  # {why}: map it, or uncomment to drop it on purpose"]
+        return [f"  # {_key(m.source, clashing)}: null  # {why}: map it, or uncomment to drop it on purpose"]
     spec: list[str] = [f"field: {_q(target.header)}"]
     transform = _TRANSFORM_BY_TYPE.get(target.type)
     if transform:
@@ -66,10 +74,10 @@ def _column_lines(m: HeaderMatch, target: Target | None, values: dict[str, tuple
     lead = "  " if m.score >= CONFIDENT else "  # "
     if m.score < CONFIDENT:
         comment += " — low confidence, review"
-    lines = [f"{lead}{_key(m.source)}: {{{', '.join(spec)}}}{comment}"]
+    lines = [f"{lead}{_key(m.source, clashing)}: {{{', '.join(spec)}}}{comment}"]
     if values and target.type == "status" and m.score >= CONFIDENT:
         confident = any(stage and score >= CONFIDENT for stage, score in values.values())
-        lines[0] = f"  {_key(m.source)}:{comment}"
+        lines[0] = f"  {_key(m.source, clashing)}:{comment}"
         lines += [f"    {s}" for s in spec]
         lines.append("    values:" if confident else "    values: {}  # no confident match: review the lines below")
         for value, (stage, score) in values.items():
@@ -129,6 +137,7 @@ def draft_profile(table: SourceTable, schema: AccountSchema, entity: str = "lead
     """Draft a profile mapping `table`'s headers to `entity`'s import headers in `schema`."""
     targets = schema.targets(entity)
     matches = match_headers(table.columns, targets, entity)
+    clashing = _clashing(table.columns)
     lines = [
         f"# Draft profile for {table.path.name}" + (f", sheet {table.sheet!r}" if table.sheet else "") + ".",
         "# Scores: synonym 100 = a known caption; fuzzy N = text similarity. Commented lines need a decision.",
@@ -143,7 +152,7 @@ def draft_profile(table: SourceTable, schema: AccountSchema, entity: str = "lead
     for m in matches:
         target = targets.get(m.target) if m.target and m.score >= REVIEW else None
         values = _stage_values(table, m.source, schema) if target and target.type == "status" else {}
-        lines += _column_lines(m, target, values)
+        lines += _column_lines(m, target, values, clashing)
         if target and target.type == "user" and target.role == "responsible_user" and m.score >= CONFIDENT:
             owner_sources.append(m.source)
     if not any(line.startswith("  ") and not line.startswith("  #") for line in lines):
