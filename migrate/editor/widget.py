@@ -219,10 +219,10 @@ class MappingEditor:
         report = s.report
         for column, c in self.columns.items():
             fb = s.feedback(column)
-            parts = [f"<span style='color:#c62828'>{fb.errors} errors</span>" if fb.errors else "",
-                     f"<span style='color:#8d6e00'>{fb.warnings} warnings</span>" if fb.warnings else ""]  # fmt: skip
+            parts = [f"<span style='color:{colour}'>{_count(n, noun)}</span>"
+                     for n, noun, colour in ((fb.errors, "error", "#c62828"), (fb.warnings, "warning", "#8d6e00")) if n]
             codes = ", ".join(f"{k} {n}" for k, n in list(fb.codes.items())[:3])
-            c.feedback.value = (" · ".join(p for p in parts if p) + (f" <small>({codes})</small>" if codes else "")
+            c.feedback.value = (" · ".join(parts) + (f" <small>({codes})</small>" if codes else "")
                                 ) or "<span style='color:#2e7d32'>ok</span>"  # fmt: skip
         for column, dropdowns in self.values.items():
             lines = {line.value: line for line in s.values(column)}
@@ -246,7 +246,7 @@ class MappingEditor:
         if report is None:
             return head + f"<br><span style='color:#c62828'>{html.escape(s.problem or '')}</span>"
         line = (f"<br><b class='amomigrate-reconciliation'>{html.escape(report.reconciliation())}</b>; "
-                f"{report.errors} errors, {report.warnings} warnings")  # fmt: skip
+                f"{_count(report.errors, 'error')}, {_count(report.warnings, 'warning')}")  # fmt: skip
         general = s.feedback(None)
         if general.codes:
             line += " · file-level: " + ", ".join(f"{k} {n}" for k, n in general.codes.items())
@@ -269,3 +269,7 @@ class MappingEditor:
 def _state_html(line: ValueLine) -> str:
     text = _STATE[line.state].format(resolved=line.resolved or "", suggestion=line.suggestion or "")
     return f"<span style='color:{_COLOR[line.state]}'>{html.escape(text)}</span>"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
