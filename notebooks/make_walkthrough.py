@@ -87,7 +87,28 @@ report""",
     ("code", """report.to_frame(severity="error")"""),
     (
         "md",
-        """## 6. Fix the mapping in Python
+        """## 6. The mapping editor
+The same profile in the interactive editor: one line per source column with its target, transform and
+problems, and under the stage, pipeline, owner and list columns every distinct value with what it
+resolves to. Each change re-validates the table in memory and updates the counts. The editor works on its
+own copy of the profile (`editor.profile`); below we drive one of its dropdowns from code, exactly as a
+click would, then carry on with the profile in Python.""",
+    ),
+    (
+        "code",
+        """editor = migrate.MappingEditor(table, profile, schema)
+editor""",
+    ),
+    (
+        "code",
+        """print("before:", editor.report.reconciliation())
+editor.values["Ответственный"]["Сергей Козлов"].value = "Игорь Петров"   # the owner dropdown of that value
+print("after: ", editor.report.reconciliation(), f"({editor.last_update_seconds:.2f} s)")
+editor.profile.owners""",
+    ),
+    (
+        "md",
+        """## 7. Fix the mapping in Python
 Three kinds of problems show up: owners missing in some rows, stages of the second pipeline that do not
 exist there, and deals at "Согласование договора" without the contract number this account requires at
 that stage. We give empty owners a default user, map the source column "Источник" to the account's list
@@ -127,7 +148,7 @@ by hand ("Новая заявка") and runs the same profile on that file again
     ),
     (
         "md",
-        """## 7. Look at the report the way a manager would
+        """## 8. Look at the report the way a manager would
 The HTML view is what `--report report.html` writes; in Jupyter the report shows its summary itself.""",
     ),
     (
@@ -138,7 +159,7 @@ HTML(migrate.sinks.html.issues_chart(report))""",
     ),
     (
         "md",
-        """## 8. Export
+        """## 9. Export
 Rows without errors go to the import file, in source order; rejected rows go to the rejects workbook with
 their reasons, ready to be fixed and run through the same profile again.""",
     ),
@@ -151,7 +172,7 @@ assert result.exported + result.rejected == result.read
     ),
     (
         "md",
-        """## 9. Keep the tuned profile
+        """## 10. Keep the tuned profile
 It saves as plain YAML and loads back equal, so the next export of this customer runs from the command
 line: `amomigrate export deals.csv -p deals-tuned.yaml --schema account.json -o import.xlsx`.""",
     ),

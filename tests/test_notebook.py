@@ -21,6 +21,21 @@ def test_walkthrough_runs_clean():
     assert not [o for o in outputs if o.output_type == "error"]
     text = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert "read 40 = exported 38 + rejected 2" in text
+    # the mapping editor is shown as a widget, and one dropdown change moves a row out of the rejects
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+    assert "before: read 40 = exported 27 + rejected 13" in text
+    assert "after:  read 40 = exported 28 + rejected 12" in text
+
+
+def test_the_readme_opens_the_walkthrough_with_the_notebook_extra():
+    import importlib.util
+    import re
+
+    readme = (NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
+    command = re.search(r'pip install "\.\[notebook\]" && jupyter lab (\S+)', readme)
+    assert command, "README's 'In Jupyter' section names the command"
+    assert (NOTEBOOKS.parent / command.group(1)).exists()
+    assert importlib.util.find_spec("jupyterlab") and importlib.util.find_spec("ipywidgets")
 
 
 def test_generated_notebook_matches_its_source():

@@ -7,6 +7,7 @@ notes ("synonym 100", "fuzzy 90") travel with the session so Save can write them
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from ..core.profile import Profile, load_profile
@@ -27,7 +28,8 @@ def open_session(source: SourceLike, profile: ProfileLike = None, schema: Schema
     """An EditSession over `source` with `profile` (None: the drafted one) against `schema` (None: the
     bundled default account). Raises the usual SourceError/ProfileError/SchemaError for bad inputs."""
     sch = schema if isinstance(schema, AccountSchema) else load_schema(schema)
-    prof = profile if isinstance(profile, Profile) or profile is None else load_profile(profile)
+    # the editor edits its own copy: a Profile passed in stays as it was until the caller takes editor.profile
+    prof = copy.deepcopy(profile) if isinstance(profile, Profile) or profile is None else load_profile(profile)
     table = _read(source, prof, sheet)
     if prof is not None:
         return EditSession(table, sch, prof)

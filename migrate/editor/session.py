@@ -70,6 +70,7 @@ class ValueLine:
     resolved: str | None
     suggestion: str | None
     mapped_to: str | None
+    problem: str | None = None  # a mapped value that still fails in some rows (a stage of another pipeline)
 
 
 @dataclass(frozen=True)
@@ -271,6 +272,8 @@ class EditSession:
             return ValueLine(value, rows, "unchecked", mapped_to or value, None, mapped_to)
         if issue is not None and issue.code is IssueCode.INACTIVE_OWNER:
             return ValueLine(value, rows, "inactive", None, None, mapped_to)
+        if issue is not None and mapped_to is not None:
+            return ValueLine(value, rows, "mapped", mapped_to, issue.suggestion, mapped_to, issue.message)
         if issue is not None:
             state = "fuzzy" if issue.suggestion else "unknown"
             return ValueLine(value, rows, state, None, issue.suggestion, mapped_to)

@@ -121,7 +121,10 @@ class MappingEditor:
         return save_text(profile_text(self.session), path, self._inputs)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, dict):
+            bundle["text/plain"] = repr(self)  # a front-end without widgets shows the counts, not a VBox dump
+        return bundle
 
     def __repr__(self) -> str:
         report = self.report
@@ -268,6 +271,8 @@ class MappingEditor:
 
 def _state_html(line: ValueLine) -> str:
     text = _STATE[line.state].format(resolved=line.resolved or "", suggestion=line.suggestion or "")
+    if line.problem:
+        return f"<span style='color:#c62828'>{html.escape(text)} ✗ but: {html.escape(line.problem)}</span>"
     return f"<span style='color:{_COLOR[line.state]}'>{html.escape(text)}</span>"
 
 
