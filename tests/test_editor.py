@@ -221,6 +221,16 @@ def test_after_any_edits_the_live_report_is_what_validate_says(table, schema, ed
         assert editor.report.counts() == _fresh(editor).counts()
 
 
+def test_each_line_shows_its_cell_ledger_and_the_whole_ledger_is_below(editor):
+    ledger = editor.report.ledger().set_index("column")
+    assert f"{ledger.at['Сумма', 'exported']} exported" in editor.columns["Сумма"].feedback.value
+    assert "<table" in editor.ledger.value and "Сумма" in editor.ledger.value
+    editor.columns["Сумма"].target.value = DROP
+    dropped = editor.report.ledger().set_index("column").at["Сумма", "dropped"]
+    assert dropped == editor.session.stats["Сумма"].filled
+    assert f"{dropped} dropped" in editor.columns["Сумма"].feedback.value
+
+
 def test_profile_and_report_render_as_tables_in_a_notebook(editor):
     page = editor.profile._repr_html_()
     assert "<table>" in page and "Сумма" in page and "Бюджет сделки" in page and "owner" in page

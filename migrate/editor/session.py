@@ -226,6 +226,7 @@ class EditSession:
     def _index_issues(self) -> None:
         self._feedback: dict[str | None, Counter[tuple[str, str]]] = {}
         self._value_issue: dict[tuple[str, str], Issue] = {}
+        self._ledger: dict[str, dict] | None = None
         for issue in self.report.issues if self.report else []:
             self._feedback.setdefault(issue.column, Counter())[(issue.severity, issue.code.value)] += 1
             if issue.code in _VALUE_CODES and issue.column and issue.value is not None:
@@ -289,6 +290,14 @@ class EditSession:
         return str(frame.at[row, spec.field])
 
     def ledger(self) -> pd.DataFrame | None:
-        """The report's cell ledger when the Report offers one (issue 10), else None."""
+        """The report's cell ledger (per source column: non-empty cells read = exported + rejected + ...)."""
         ledger = getattr(self.report, "ledger", None)
         return ledger() if callable(ledger) else None
+
+    def ledger_of(self, column: str) -> dict[str, int]:
+        """One column's ledger buckets that are not zero, e.g. {"exported": 254, "rejected": 35}."""
+        if self._ledger is None:
+            frame = self.ledger()
+            self._ledger = {} if frame is None else {str(r["column"]): r for r in frame.to_dict("records")}
+        row = self._ledger.get(column, {})
+        return {k: int(v) for k, v in row.items() if k not in ("column", "read") and v}

@@ -225,8 +225,10 @@ class MappingEditor:
             parts = [f"<span style='color:{colour}'>{_count(n, noun)}</span>"
                      for n, noun, colour in ((fb.errors, "error", "#c62828"), (fb.warnings, "warning", "#8d6e00")) if n]
             codes = ", ".join(f"{k} {n}" for k, n in list(fb.codes.items())[:3])
-            c.feedback.value = (" · ".join(parts) + (f" <small>({codes})</small>" if codes else "")
-                                ) or "<span style='color:#2e7d32'>ok</span>"  # fmt: skip
+            cells = ", ".join(f"{n} {bucket}" for bucket, n in s.ledger_of(column).items())
+            c.feedback.value = ((" · ".join(parts) + (f" <small>({codes})</small>" if codes else ""))
+                                or "<span style='color:#2e7d32'>ok</span>") + (
+                                f"<br><small>cells: {cells}</small>" if cells else "")  # fmt: skip
         for column, dropdowns in self.values.items():
             lines = {line.value: line for line in s.values(column)}
             for box in self.columns[column].values.children:
@@ -241,7 +243,8 @@ class MappingEditor:
         self.summary.value = self._summary_html()
         self.by_code.value = report._repr_html_() if report else ""
         ledger = s.ledger()
-        self.ledger.value = ledger.to_html(index=False) if ledger is not None else ""
+        self.ledger.value = ("<b>Cell ledger</b> (non-empty cells of each source column)" + ledger.to_html(index=False)
+                             if ledger is not None else "")  # fmt: skip
 
     def _summary_html(self) -> str:
         s, report = self.session, self.session.report
