@@ -122,5 +122,8 @@ RULES: list[Rule] = [required_columns, required_at_stage, rows_without_name, tex
 
 
 def run_checks(mapped: MappedTable, profile: Profile, schema: AccountSchema) -> list[Issue]:
-    """Every row rule's issues, in rule order."""
+    """Every row rule's issues, in rule order. Every rule is about rows, so a table with no rows has none
+    (and pandas may type its empty columns as float, which the text rules cannot read)."""
+    if len(mapped.frame.index) == 0:
+        return []
     return [issue for rule in RULES for issue in rule(mapped, profile, schema)]
