@@ -9,16 +9,19 @@ per entity in the importer's order; `upload_base` (migrate.amocrm.upload.base) s
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .api import SchemaLike, _schema, _source
+from .api import SchemaLike, _maybe_client, _schema, _source
 from .base.graph import Base, build_base
 from .base.manifest import Manifest, load_manifest
 from .base.report import BaseReport
 from .core.issues import MigrateError
-from .core.schema import AccountSchema
+from .core.schema import AccountSchema, schema_from_data
 from .core.validate import validate_table
 from .sinks.xlsx import write_sheets
 
@@ -90,3 +93,82 @@ def write_base_report(report: BaseReport, path: str | Path, manifest: Manifest |
     counts = pd.DataFrame([{"count": k, "value": v} for k, v in report.counts.items()])
     frame = report.to_frame().astype(object).where(lambda f: f.notna(), "")
     return write_sheets(path, {"Files": pd.DataFrame(rows), "Cross-file": counts, "Issues": frame})
+
+
+# ==== network: `plan --apply` and `upload` of a manifest ================================================
+
+if TYPE_CHECKING:
+    from .amocrm.client import RetryPolicy
+    from .amocrm.upload.base_run import BaseUploadResult
+
+
+def base_paths(manifest: Manifest) -> dict[str, Path]:
+    """Beside the manifest: `<stem>.journal.sqlite` and `<stem>.account.json` (the schema plan --apply writes)."""
+    stem = manifest.path.stem
+    return {"journal": manifest.path.with_name(f"{stem}.journal.sqlite"),
+            "schema": manifest.path.with_name(f"{stem}.account.json")}  # fmt: skip
+
+
+def apply_plan_base(manifest: ManifestLike, schema: SchemaLike = None, *, subdomain: str | None = None,
+                    domain: str = "amocrm.ru", base_url: str | None = None, write_schema: str | Path | None = None,
+                    rate: float = 7.0, token_file: str | Path | None = None, retry: RetryPolicy | None = None,
+                    warn: Callable[[str], None] | None = None) -> dict[str, Any]:  # fmt: skip
+    """Make the account ready for the whole base: create the manifest's `source_id_field` (text) on
+    companies, contacts and leads where it is missing, re-pull the account and write it (default:
+    `<manifest stem>.account.json` beside the manifest) for `upload --schema`. Returns what was done."""
+    from .amocrm.base_setup import ensure_source_field
+
+    man = _manifest(manifest)
+    if not man.source_id_field:
+        raise MigrateError(f"Manifest {man.path} names no source_id_field: there is nothing to create.")
+    if not (subdomain or base_url):
+        raise MigrateError("Applying the plan needs the account: --subdomain NAME or --base-url URL.")
+    out = Path(write_schema) if write_schema else base_paths(man)["schema"]
+    _refuse_input(out, man)
+    with _maybe_client(subdomain, domain, base_url, rate, token_file, retry) as client:
+        created, live = ensure_source_field(client, manifest_schema(man, schema), man.source_id_field, warn)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(live.to_json() + "\n", encoding="utf-8")
+    tmp.replace(out)
+    return {"field": man.source_id_field, "created_on": created, "schema": str(out)}
+
+
+def upload_base(manifest: ManifestLike, schema: SchemaLike = None, *, subdomain: str | None = None,
+                domain: str = "amocrm.ru", base_url: str | None = None, journal: str | Path | None = None,
+                closed_tasks: bool = False, rate: float = 7.0, token_file: str | Path | None = None,
+                retry: RetryPolicy | None = None, recovery_wait: float = 1.0,
+                warn: Callable[[str], None] | None = None) -> tuple[BaseReport, BaseUploadResult]:  # fmt: skip
+    """Upload a whole base: companies → contacts (linked) → leads (linked) → notes (record notes and
+    comments, author and date in the text) → open tasks (closed ones with `closed_tasks`).
+
+    Validates first (rows with errors are never sent); journalled per (entity, source key), so the same
+    command resumes after a crash, creates nothing on a re-run, and creates exactly the new records after
+    rows were added. `schema=None` pulls the account. Returns the BaseReport and the BaseUploadResult.
+    """
+    from .amocrm.upload.base_run import BaseUploader, BaseUploadOptions
+    from .amocrm.upload.journal import Journal
+    from .amocrm.upload.run import pull_to
+
+    man = _manifest(manifest)
+    if not (subdomain or base_url):
+        raise MigrateError("An upload needs the account: --subdomain NAME or --base-url URL.")
+    jpath = Path(journal) if journal else base_paths(man)["journal"]
+    _refuse_input(jpath, man)
+    with _maybe_client(subdomain, domain, base_url, rate, token_file, retry) as client:
+        if schema is None and man.schema is None:
+            sch = schema_from_data(pull_to(client, None, warn), "pulled")
+        else:
+            sch = manifest_schema(man, schema)
+        base, report = read_base(man, sch)
+        identity = {"manifest": man.path.name, "source_id_field": man.source_id_field or "",
+                    "account": client.base_url}  # fmt: skip
+        run_tag = "amomigrate-" + hashlib.sha256(str(man.path.resolve()).encode()).hexdigest()[:6]
+        book = Journal(jpath, identity)
+        try:
+            options = BaseUploadOptions(closed_tasks=closed_tasks, recovery_wait=recovery_wait)
+            result = BaseUploader(base, sch, client, book, man.source_id_field, run_tag, options, warn).run()
+        finally:
+            book.close()
+    report.outputs["journal"] = [jpath]
+    return report, result

@@ -22,6 +22,7 @@ from .rules import Error, choice, invalid_type, is_int
 from .setup import SetupRules
 from .store import LINKABLE, SandboxStore, matches_filters
 from .team import SandboxTeam
+from .tasks import TaskBook
 
 T = TypeVar("T")
 HAL, PROBLEM, HTML = "application/hal+json", "application/problem+json", "text/html"
@@ -107,6 +108,7 @@ class Api:
         self.account, self.store, self.tag_filter = account, store, tag_filter
         http = SimpleNamespace(page=self._page, write=self._write, respond=Response, problem=problem)
         self.team = SandboxTeam(account, http)  # users and roles: team.py
+        self.tasks = TaskBook(store)
         e = "(?P<entity>leads|contacts|companies)"
         table: list[tuple[str, dict[str, Callable[..., Response]]]] = [
             (r"/api/v4/account", {"GET": self.get_account}),
@@ -123,6 +125,8 @@ class Api:
             ),
             (rf"/api/v4/{e}/custom_fields/(?P<id>\d+)", {"GET": self.get_field, "PATCH": self.patch_fields}),
             (r"/api/v4/leads/complex", {"POST": self.post_complex}),
+            (r"/api/v4/tasks", {"GET": self.get_tasks, "POST": self.post_tasks}),
+            (r"/api/v4/tasks/(?P<id>\d+)", {"GET": self.get_task}),
             (rf"/api/v4/{e}/tags", {"GET": self.get_tags, "POST": self.post_tags}),
             (rf"/api/v4/{e}(?:/(?P<id>\d+))?/notes", {"GET": self.get_notes, "POST": self.post_notes}),
             (rf"/api/v4/{e}(?:/(?P<id>\d+))?/(?P<action>link|unlink)", {"POST": self.post_links}),
@@ -304,6 +308,23 @@ class Api:
         if isinstance(done, Response):
             return done
         return Response(200, [{**made, "request_id": [rid], "merged": False} for made, rid in done])
+
+    # tasks (the rules live in tasks.py) ------------------------------------------------------------------------
+
+    def get_tasks(self, req: Request) -> Response:
+        tasks = self.tasks.select(req.filters())
+        return self._page(req, tasks, "tasks", lambda t: {**t, "_links": _self(req, "tasks", t["id"])})
+
+    def get_task(self, req: Request, id: int) -> Response:
+        found = self.tasks.select({"id": [str(id)]})
+        return Response(200, {**found[0], "_links": _self(req, "tasks", id)}) if found else Response(204)
+
+    def post_tasks(self, req: Request) -> Response:
+        done = self._write(req, self.tasks.check, self.tasks.add)
+        if isinstance(done, Response):
+            return done
+        made = [{"id": i, "request_id": rid, "_links": _self(req, "tasks", i)} for i, rid in done]
+        return Response(200, {"_links": _self(req, "tasks"), "_embedded": {"tasks": made}})
 
     # notes, tags, links ---------------------------------------------------------------------------------------
 

@@ -11,6 +11,12 @@ A crash between 1 and 2 leaves a pending batch. It may have been applied or not;
 run, after a lost answer) asks AmoCRM what it created before sending those rows again, records it, and
 only then resends the rest. A row with its main entity recorded is never sent again.
 
+Entity keys: the `entity_keys` table maps (entity, key) → AmoCRM id — "the company with INN 7707083893 is
+id 123", "the contact of source ID 42 is id 987". A key is any stable string naming one record of the source
+(client keys of repeated clients, `migrate.quality.clients`; source IDs for records linked across files). It
+is committed in the same transaction as the batch that created the record, so after a crash a key is known
+exactly when its record is, and every later row naming it links to that id instead of creating it again.
+
 Commits are synchronous (SQLite's default rollback journal, `synchronous=FULL`), so a SIGKILL or power cut
 after a commit keeps it. The journal holds no secrets: no token, no payloads — only hashes, rows and IDs.
 
@@ -44,6 +50,9 @@ CREATE TABLE IF NOT EXISTS created (
 CREATE TABLE IF NOT EXISTS refused (
     row INTEGER NOT NULL, what TEXT NOT NULL, header TEXT, reason TEXT NOT NULL, batch INTEGER,
     PRIMARY KEY (row, what));
+CREATE TABLE IF NOT EXISTS entity_keys (
+    entity TEXT NOT NULL, key TEXT NOT NULL, id INTEGER NOT NULL, row INTEGER, batch INTEGER,
+    PRIMARY KEY (entity, key));
 """
 PENDING, DONE, REFUSED = "pending", "done", "refused"
 #: the journal's layout; bump it (and migrate in `_check_layout`) when the tables change
@@ -66,7 +75,17 @@ class Created:
     row: int
     entity: str  # leads | contacts | companies | notes:<entity>
     id: int
-    how: str  # created | linked | merged | recovered
+    how: str  # created | linked (to an existing record) | repeat (to one an earlier row created) | merged | recovered
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """`key` of `entity` is AmoCRM record `id`; `row` is the source row that created (or first linked) it."""
+
+    entity: str
+    key: str
+    id: int
+    row: int | None = None
 
 
 class Journal:
@@ -114,7 +133,7 @@ class Journal:
         missing = [t for t in TABLES if t not in tables]
         if missing:
             problems.append(f"table(s) {', '.join(missing)} are missing")
-        elif self.db.execute("SELECT COUNT(*) FROM created").fetchone()[0] == 0:
+        elif self._ids_recorded() == 0:
             done = self.db.execute("SELECT COUNT(*) FROM batches WHERE state = ?", (DONE,)).fetchone()[0]
             if done:
                 problems.append(f"{done} batch(es) are recorded as sent and answered, but none of their IDs is")
@@ -127,6 +146,14 @@ class Journal:
             )
         if version < VERSION:
             self.db.execute(f"PRAGMA user_version = {VERSION}")
+
+    def _ids_recorded(self) -> int:
+        """IDs the journal holds: per row (`created`) and per entity key (`entity_keys`, whole-base uploads)."""
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        count = self.db.execute("SELECT COUNT(*) FROM created").fetchone()[0]
+        if "entity_keys" in tables:
+            count += self.db.execute("SELECT COUNT(*) FROM entity_keys").fetchone()[0]
+        return count
 
     def _check_identity(self, identity: dict[str, str]) -> None:
         stored = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
@@ -166,11 +193,14 @@ class Journal:
         return seq
 
     def finish(self, seq: int | None, created: Iterable[Created] = (),
-               refused: Iterable[tuple[int, str | None, str]] = (), what: str = "row") -> None:  # fmt: skip
-        """Commit what a batch created (and the rows refused: `what` = row | note) and mark it done, atomically.
+               refused: Iterable[tuple[int, str | None, str]] = (), what: str = "row",
+               keys: Iterable[KeyRecord] = ()) -> None:  # fmt: skip
+        """Commit what a batch created (and the rows refused: `what` = row | note), the entity keys it
+        resolved, and mark it done, atomically. A key already recorded keeps its first id.
 
-        `seq=None` records refusals found before anything was sent (a value the payload cannot carry)."""
+        `seq=None` records what needed no request (refusals found before sending, rows linked to a key)."""
         created = list(created)
+        keys = list(keys)
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(
@@ -180,9 +210,13 @@ class Journal:
             self.db.executemany(
                 "INSERT OR REPLACE INTO refused VALUES (?,?,?,?,?)", [(r, what, h, why, seq) for r, h, why in refused]
             )
+            self.db.executemany(
+                "INSERT OR IGNORE INTO entity_keys VALUES (?,?,?,?,?)",
+                [(k.entity, k.key, k.id, k.row, seq) for k in keys],
+            )
             if seq is not None:
                 # a batch wholly refused is REFUSED, not DONE: "done but no IDs" then means damage (_check_layout)
-                state = DONE if created else REFUSED
+                state = DONE if created or keys else REFUSED
                 self.db.execute("UPDATE batches SET state = ?, finished = ? WHERE seq = ?", (state, time.time(), seq))
 
     def pending(self) -> list[Batch]:
@@ -206,6 +240,23 @@ class Journal:
 
     def known_ids(self, entity: str) -> set[int]:
         return {r[0] for r in self.db.execute("SELECT id FROM created WHERE entity = ?", (entity,)).fetchall()}
+
+    # --- entity keys ----------------------------------------------------------------------------------------
+    def key_ids(self, entity: str) -> dict[str, int]:
+        """key → AmoCRM id of every key recorded for `entity`."""
+        cur = self.db.execute("SELECT key, id FROM entity_keys WHERE entity = ?", (entity,))
+        return dict(cur.fetchall())
+
+    def key_id(self, entity: str, key: str) -> int | None:
+        row = self.db.execute("SELECT id FROM entity_keys WHERE entity = ? AND key = ?", (entity, key)).fetchone()
+        return row[0] if row else None
+
+    def record_keys(self, keys: Iterable[KeyRecord]) -> None:
+        """Record keys outside a batch (e.g. found by a lookup); a key already recorded keeps its first id."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("INSERT OR IGNORE INTO entity_keys VALUES (?,?,?,?,NULL)",
+                                [(k.entity, k.key, k.id, k.row) for k in keys])  # fmt: skip
 
     def refused(self, what: str = "row") -> dict[int, tuple[str | None, str]]:
         cur = self.db.execute("SELECT row, header, reason FROM refused WHERE what = ?", (what,))
