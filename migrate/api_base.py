@@ -10,7 +10,10 @@ per entity in the importer's order; `upload_base` (migrate.amocrm.upload.base) s
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -172,3 +175,63 @@ def upload_base(manifest: ManifestLike, schema: SchemaLike = None, *, subdomain:
             book.close()
     report.outputs["journal"] = [jpath]
     return report, result
+
+
+# ==== `init DIR`: a manifest drafted from a folder of exports =============================================
+
+_NOT_SOURCES = (".yaml", ".yml", ".md", ".py", ".sqlite", ".txt", ".log")
+
+
+@dataclass
+class ManifestDraft:
+    """`text`: the manifest YAML; `placed`: entity → (file, profile, score); `unplaced`: file → why."""
+
+    text: str
+    placed: dict[str, tuple[str, str, float]]
+    unplaced: dict[str, str]
+
+
+def draft_manifest(folder: str | Path, out: str | Path, *, min_score: float = 0.15) -> ManifestDraft:
+    """Draft a manifest for a folder of exports: each file's kind and best built-in profile (`inspect`),
+    the profile's entity placing it; two files for one entity keep the better fit. Files that cannot be
+    read, fit no built-in profile, or lose to a better file are listed in `unplaced` with the reason.
+    Paths in the text are relative to `out`'s folder. Nothing is written."""
+    from .api import inspect
+    from .core.profile import load_profile
+
+    folder, out = Path(folder), Path(out)
+    if not folder.is_dir():
+        raise MigrateError(f"{folder} is not a folder of exports.")
+    placed: dict[str, tuple[str, str, float]] = {}
+    unplaced: dict[str, str] = {}
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() not in _NOT_SOURCES):
+        try:
+            found = inspect(path)
+        except MigrateError as e:
+            unplaced[path.name] = f"cannot be read: {e}"
+            continue
+        if not found.profile or found.profile_score < min_score:
+            best = f"best {found.profile_score:.2f}"
+            unplaced[path.name] = f"no built-in profile fits ({best}); write one with `init FILE`"
+            continue
+        entity = load_profile(found.profile).entity
+        rel = os.path.relpath(path.resolve(), out.resolve().parent)
+        if entity in placed and placed[entity][2] >= found.profile_score:
+            unplaced[path.name] = f"another {entity} file fits better: {placed[entity][0]}"
+            continue
+        if entity in placed:
+            unplaced[placed[entity][0]] = f"another {entity} file fits better: {rel}"
+        placed[entity] = (rel, found.profile, found.profile_score)
+    if not placed:
+        raise MigrateError(f"No file of {folder} fits a built-in profile; draft profiles with `amomigrate init FILE`.")
+    lines = ["# Drafted by `amomigrate init` from " + str(folder) + ": review the profiles, then set source_id_field.",
+             "version: 1", f"name: {folder.name}", "sources:"]  # fmt: skip
+    for entity in ("companies", "contacts", "leads", "comments", "tasks"):
+        if entity in placed:
+            rel, profile, score = placed[entity]
+            lines.append(f"  {entity}: {{file: {json.dumps(rel, ensure_ascii=False)}, profile: {profile}}}"
+                         f"   # fit {score:.2f}")  # fmt: skip
+    lines.append('source_id_field: "ID в источнике"   # the custom field keeping each record\'s source ID')
+    for name, why in unplaced.items():
+        lines.append(f"# not placed: {name}: {why}")
+    return ManifestDraft("\n".join(lines) + "\n", placed, unplaced)

@@ -7,6 +7,7 @@ repeated keys, JSON-list cells); the committed sample bases are checked for what
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,19 @@ def test_validate_takes_a_manifest_and_prints_each_file_and_the_cross_file_count
                                                                              "comments", "tasks"}  # fmt: skip
     refused = CliRunner().invoke(cli, ["validate", str(MP), "--report", str(MP.parent / "deals.json")])
     assert refused.exit_code == 2 and "is an input" in refused.output
+
+
+def test_init_drafts_a_manifest_from_a_folder_and_lists_what_it_could_not_place(tmp_path):
+    folder = tmp_path / "exports"
+    shutil.copytree(B24.parent, folder)
+    (folder / "migration.yaml").unlink()
+    (folder / "notes.csv").write_text("a;b\n1;2\n", encoding="utf-8")  # fits no built-in profile
+    out = tmp_path / "drafted.yaml"
+    result = CliRunner().invoke(cli, ["init", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "not placed: notes.csv" in result.output
+    man = load_manifest(out)
+    assert {e: s.file.name for e, s in man.sources.items()} == {
+        "companies": "companies.json", "contacts": "contacts.csv", "leads": "deals.json",
+        "comments": "comments.json", "tasks": "tasks.json"}  # fmt: skip
+    assert {e: p.name for e, p in man.profiles.items()}["leads"] == "bitrix24-deals-rest"

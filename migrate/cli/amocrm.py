@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from .. import api
+from .base import manifest_given
 from .common import EXIT_DATA_ERRORS, EXIT_OK, account_options, fail_cleanly
 
 _RESUME = "Interrupted. Run the same command again: the journal resumes where it stopped."
@@ -65,7 +66,8 @@ def pull(subdomain: str | None, domain: str, base_url: str | None, rate: float, 
 
 @click.command("upload")
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("-p", "--profile", required=True, help="Profile file (YAML/JSON) or built-in profile name.")
+@click.option("-p", "--profile", help="Profile file (YAML/JSON) or built-in profile name; not with a migration "
+              "manifest as SOURCE (it names each file's profile).")
 @click.option("--schema", "schema_path", type=click.Path(path_type=Path),
               help="Account schema JSON (default: pulled from the account at the start).")  # fmt: skip
 @click.option("--sheet", help="Sheet to read (overrides the profile's source.sheet).")
@@ -86,16 +88,26 @@ def pull(subdomain: str | None, domain: str, base_url: str | None, rate: float, 
     is_flag=True,
     help="Link rows to contacts/companies the account has (same phone, e-mail or name).",
 )
+@click.option("--closed-tasks", is_flag=True, help="With a manifest: send closed tasks too (as completed).")
 @click.option("--success", type=click.Path(path_type=Path), help="Success workbook (default: SOURCE.uploaded.xlsx).")
 @click.option("--errors", type=click.Path(path_type=Path),
               help="Error workbook (default: SOURCE.upload-errors.xlsx).")  # fmt: skip
 @_clean
-def upload(source: Path, profile: str, schema_path: Path | None, sheet: str | None, subdomain: str | None,
+def upload(source: Path, profile: str | None, schema_path: Path | None, sheet: str | None, subdomain: str | None,
            domain: str, base_url: str | None, rate: float, token_file: Path | None, fmt: str, quiet: bool,
-           journal: Path | None, dry_run: Path | None, match_existing: bool, success: Path | None,
-           errors: Path | None) -> None:  # fmt: skip
+           journal: Path | None, dry_run: Path | None, match_existing: bool, closed_tasks: bool,
+           success: Path | None, errors: Path | None) -> None:  # fmt: skip
     """Create the rows of SOURCE without errors in AmoCRM (leads with contact and company, or contacts, or
-    companies, plus notes), journalled: re-running the same command resumes and never duplicates."""
+    companies, plus notes), journalled: re-running the same command resumes and never duplicates.
+
+    SOURCE may be a migration manifest: companies → contacts → leads, linked by the source's IDs, then
+    comments as notes and open tasks (journal: MANIFEST-stem.journal.sqlite beside it)."""
+    if manifest_given(source, profile):
+        if dry_run or match_existing or success or errors or sheet:
+            raise click.UsageError("--dry-run, --match-existing, --success, --errors and --sheet go with a single "
+                                   "SOURCE, not a manifest.")  # fmt: skip
+        _upload_base(source, schema_path, subdomain, domain, base_url, rate, token_file, fmt, journal, closed_tasks)
+        return
     result = api.upload(source, profile, schema_path, subdomain=subdomain, domain=domain, base_url=base_url,
                         journal=journal, dry_run=dry_run, match_existing=match_existing, rate=rate,
                         success=success, errors=errors, sheet=sheet, token_file=token_file,
@@ -108,6 +120,25 @@ def upload(source: Path, profile: str, schema_path: Path | None, sheet: str | No
         if result.dry_run:
             click.echo(f"dry run: {len(result.outputs.get('payloads', []))} request files in {dry_run}; nothing sent")
     sys.exit(EXIT_OK if result.ok else EXIT_DATA_ERRORS)
+
+
+def _upload_base(source: Path, schema_path: Path | None, subdomain: str | None, domain: str, base_url: str | None,
+                 rate: float, token_file: Path | None, fmt: str, journal: Path | None, closed_tasks: bool) -> None:
+    from ..api_base import upload_base
+
+    report, result = upload_base(source, schema_path, subdomain=subdomain, domain=domain, base_url=base_url,
+                                 journal=journal, closed_tasks=closed_tasks, rate=rate, token_file=token_file,
+                                 warn=_warn)  # fmt: skip
+    if fmt == "json":
+        click.echo(json.dumps({"report": report.to_dict(), "upload": result.to_dict()}, ensure_ascii=False))
+    else:
+        click.echo(report.reconciliation("uploaded"))
+        click.echo(report.cross_file())
+        click.echo("\n".join(result.lines()))
+        for r in result.refused[:20]:
+            click.echo(f"  refused {r.entity} {r.key} ({r.file} row {r.row}{', ' + repr(r.column) if r.column else ''})"
+                       f": {r.reason}")  # fmt: skip
+    sys.exit(EXIT_OK if result.ok and report.ok else EXIT_DATA_ERRORS)
 
 
 @click.group()

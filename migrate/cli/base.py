@@ -7,6 +7,7 @@ twins (a reconciliation line per file, the cross-file counts, exit 0/1/2).
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -38,3 +39,48 @@ def render_base(report: BaseReport, fmt: str, quiet: bool, verb: str = "exported
             for p in paths:
                 click.echo(f"{kind}: {p}")
     sys.exit(EXIT_OK if report.ok else EXIT_DATA_ERRORS)
+
+
+def plan_base(source: Path, schema: Path | None, out: Path | None, fmt: str, apply_: bool, subdomain: str | None,
+              domain: str, base_url: str | None, rate: float, token_file: Path | None,
+              write_schema: Path | None) -> None:  # fmt: skip
+    """`plan MANIFEST [--apply]`: each file's setup plan, and the source ID field (created with --apply)."""
+    from .. import api
+    from ..api_base import apply_plan_base, manifest_schema
+    from ..base.manifest import load_manifest
+
+    man = load_manifest(source)
+    if apply_:
+        done = apply_plan_base(man, schema, subdomain=subdomain, domain=domain, base_url=base_url,
+                               write_schema=write_schema, rate=rate, token_file=token_file,
+                               warn=lambda m: click.echo(f"Warning: {m}", err=True))  # fmt: skip
+        if fmt == "json":
+            click.echo(json.dumps(done, ensure_ascii=False))
+        else:
+            where = ", ".join(done["created_on"]) or "nowhere (it exists on every entity)"
+            click.echo(f"source ID field {done['field']!r}: created on {where}")
+            click.echo(f"schema: {done['schema']} (upload with --schema {done['schema']})")
+        sys.exit(EXIT_OK)
+    if out:
+        raise click.UsageError("-o goes with a single SOURCE; a manifest's plan is printed.")
+    sch = manifest_schema(man, schema)
+    parts = []
+    for entity, spec in man.sources.items():
+        if entity in ("comments", "tasks"):
+            continue
+        setup = api.plan(spec.file, man.profiles[entity], sch, sheet=spec.sheet)
+        parts.append((entity, setup))
+    from ..amocrm.base_setup import missing_entities
+
+    missing = missing_entities(sch, man.source_id_field) if man.source_id_field else []
+    if fmt == "json":
+        files = {e: json.loads(p.to_json()) for e, p in parts}
+        data = {"source_id_field": man.source_id_field, "missing_on": missing, "files": files}
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    for entity, setup in parts:
+        click.echo(f"## {entity}: {man.sources[entity].file.name}\n")
+        click.echo(setup.to_markdown())
+    if man.source_id_field:
+        state = f"missing on {', '.join(missing)}: `plan MANIFEST --apply` creates it" if missing else "present"
+        click.echo(f"source ID field {man.source_id_field!r} (text, on companies, contacts, leads): {state}")

@@ -124,7 +124,20 @@ def inspect(source: Path, sheet: str | None, schema: Path | None, as_json: bool)
 @click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="Profile file to write (.yaml).")
 @_fail_cleanly
 def init(source: Path, entity: str | None, schema: Path | None, sheet: str | None, out: Path) -> None:
-    """Draft a profile for SOURCE by matching its headers to the account's import headers."""
+    """Draft a profile for SOURCE by matching its headers to the account's import headers.
+
+    SOURCE may be a folder of exports: a migration manifest is drafted instead (each file's entity and
+    built-in profile detected; what could not be placed listed)."""
+    if source.is_dir():
+        from ..api_base import draft_manifest
+
+        manifest = draft_manifest(source, out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(manifest.text, encoding="utf-8")
+        click.echo(f"wrote {out}: " + ", ".join(f"{e} ← {f} ({p})" for e, (f, p, _) in manifest.placed.items()))
+        for name, why in manifest.unplaced.items():
+            click.echo(f"  not placed: {name}: {why}")
+        return
     draft = api.draft_profile(source, entity=entity, schema=schema, sheet=sheet, out=out)
     mapped = len(draft.profile.mapped())
     review = sum(1 for m in draft.matches if m.target is None or m.score < 86)
@@ -133,7 +146,7 @@ def init(source: Path, entity: str | None, schema: Path | None, sheet: str | Non
 
 @cli.command()
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("-p", "--profile", required=True, help="Profile file (YAML/JSON) or built-in profile name.")
+@click.option("-p", "--profile", help="Profile file (YAML/JSON) or built-in profile name (not with a manifest).")
 @click.option("--schema", type=click.Path(path_type=Path), help="Account schema (default: a fresh account).")
 @click.option("--sheet", help="Sheet to read (overrides the profile's source.sheet).")
 @click.option("-o", "--out", type=click.Path(path_type=Path), help="Write the plan: .xlsx, .md or .json.")
@@ -164,7 +177,15 @@ def plan(source: Path, profile: str, schema: Path | None, sheet: str | None, out
     """The account setup SOURCE needs: owners, stages, custom fields with inferred types, stage rules.
 
     With --apply (and --subdomain or --base-url; the token comes from AMOCRM_TOKEN or the OAuth variables),
-    create what is missing in the account and print what a person must still do by hand."""
+    create what is missing in the account and print what a person must still do by hand.
+
+    SOURCE may be a migration manifest: --apply then creates its source_id_field on companies, contacts and
+    leads and writes the re-pulled schema (MANIFEST-stem.account.json, or --write-schema) for upload."""
+    if manifest_given(source, profile):
+        from .base import plan_base
+
+        plan_base(source, schema, out, fmt, apply_, subdomain, domain, base_url, rate, token_file, write_schema)
+        return
     if apply_:  # exit 0 when the run was done (a to-do list may remain), 2 when it could not be
         result = api.apply_plan(source, profile, schema, subdomain=subdomain, domain=domain, base_url=base_url,
                                 out=out, dry_run=dry_run, write_schema=write_schema, write_profile=write_profile,
