@@ -21,8 +21,8 @@ from .account import SandboxAccount
 from .rules import Error, choice, invalid_type, is_int
 from .setup import SetupRules
 from .store import LINKABLE, SandboxStore, matches_filters
-from .team import SandboxTeam
 from .tasks import TaskBook
+from .team import SandboxTeam
 
 T = TypeVar("T")
 HAL, PROBLEM, HTML = "application/hal+json", "application/problem+json", "text/html"
