@@ -235,3 +235,47 @@ def draft_manifest(folder: str | Path, out: str | Path, *, min_score: float = 0.
     for name, why in unplaced.items():
         lines.append(f"# not placed: {name}: {why}")
     return ManifestDraft("\n".join(lines) + "\n", placed, unplaced)
+
+
+# ==== `export MANIFEST -o DIR`: one import file per entity, in the importer's order ======================
+
+_ORDER = {"companies": "1-companies", "contacts": "2-contacts", "leads": "3-leads", "comments": "4-comments",
+          "tasks": "5-tasks"}  # fmt: skip
+
+
+def export_base(manifest: ManifestLike, out: str | Path, schema: SchemaLike = None, *, owner_as: str = "name",
+                max_rows: int | None = None) -> BaseReport:  # fmt: skip
+    """Write the whole base for AmoCRM's file importer into the folder `out`: `1-companies.import.xlsx`,
+    `2-contacts.import.xlsx`, `3-leads.import.xlsx` (import them in this order), each with its rejects
+    workbook; names of linked records written identically in every reference column, comments in the note
+    columns where they fit. What the importer cannot take (tasks, comments that do not fit) goes to
+    `not-imported.xlsx` and `report.notes`, with the advice to use `upload`. Returns the BaseReport."""
+    from .base.importer import import_frames
+    from .sinks.reports import write_rejects
+    from .sinks.xlsx import write_import
+
+    man = _manifest(manifest)
+    sch = manifest_schema(man, schema)
+    base, report = read_base(man, sch, owner_as=owner_as)
+    folder = Path(out)
+    if folder.suffix.lower() in (".xlsx", ".csv"):
+        raise MigrateError(f"With a manifest, -o names a folder (one import file per entity), not {folder.name}.")
+    targets = {e: sch.targets(e) for e in ("leads", "contacts", "companies")}
+    frames, leftovers = import_frames(base, targets)
+    for entity, frame in frames.items():
+        path = folder / f"{_ORDER[entity]}.import.xlsx"
+        _refuse_input(path, man)
+        numeric = [h for h, t in targets[entity].items() if t.integer and h in frame.columns]
+        report.outputs.setdefault("import", []).extend(write_import(frame, path, numeric=numeric, max_rows=max_rows))
+    for entity, (mapped, _, _) in base.parts.items():  # every file's rejected rows, comments and tasks too
+        rejects = folder / f"{_ORDER[entity]}.rejects.xlsx"
+        _refuse_input(rejects, man)
+        report.outputs.setdefault("rejects", []).append(write_rejects(mapped.table, report.files[entity], rejects))
+    if leftovers:
+        rows = pd.DataFrame([{"what": x.kind, "source key": x.key, "file": man.sources[x.file].file.name,
+                              "row": x.row, "why": x.reason} for x in leftovers])  # fmt: skip
+        report.outputs["not imported"] = [write_sheets(folder / "not-imported.xlsx", {"Не импортируется": rows})]
+        kinds = ", ".join(f"{n} {k}s" for k, n in pd.Series([x.kind for x in leftovers]).value_counts().items())
+        report.notes.append(f"The importer cannot take {kinds} (listed in not-imported.xlsx): send them with "
+                            f"`amomigrate upload {man.path.name}`.")  # fmt: skip
+    return report

@@ -10,6 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -214,3 +215,32 @@ def test_init_drafts_a_manifest_from_a_folder_and_lists_what_it_could_not_place(
         "companies": "companies.json", "contacts": "contacts.csv", "leads": "deals.json",
         "comments": "comments.json", "tasks": "tasks.json"}  # fmt: skip
     assert {e: p.name for e, p in man.profiles.items()}["leads"] == "bitrix24-deals-rest"
+
+
+# --- export for the importer ----------------------------------------------------------------------------------
+
+
+def read_xlsx(path: Path) -> pd.DataFrame:
+    return pd.read_excel(path, dtype=str, engine="calamine").fillna("")
+
+
+def test_export_writes_one_file_per_entity_in_importer_order_with_names_written_identically(tmp_path):
+    out = tmp_path / "import"
+    result = CliRunner().invoke(cli, ["export", str(B24), "--schema", str(ACCOUNT), "-o", str(out), "-q"])
+    assert result.exit_code == 1, result.output  # the planted comment on deal 999 is rejected
+    assert sorted(p.name for p in out.glob("*.import.xlsx")) == [
+        "1-companies.import.xlsx", "2-contacts.import.xlsx", "3-leads.import.xlsx"]  # fmt: skip
+    companies, contacts, leads = (read_xlsx(out / f"{n}.import.xlsx") for n in ("1-companies", "2-contacts", "3-leads"))
+    company_names = set(companies["Название (компания)"]) | {"ООО «Луч»"}  # «Луч»: only the contacts file knows it
+    assert set(contacts["Название (компания)"]) <= company_names
+    assert set(leads["Название (компания)"]) - {""} <= set(companies["Название (компания)"])
+    assert set(leads["Полное имя (контакт)"]) - {""} <= set(contacts["Полное имя"])
+    by_deal = dict(zip(leads["Название сделки"], leads["Полное имя (контакт)"], strict=True))
+    assert by_deal["Монтаж вентиляции"] == "Павел Новиков"  # CONTACT_IDS ["12"] written as the contact's name
+    notes = dict(zip(leads["Название сделки"], leads["Примечание к сделке"], strict=True))
+    first = "Анна Смирнова · 12.03.2024 11:00\nКлиент просит КП до пятницы.\nОтправили прайс."
+    assert notes["Поставка оборудования"] == first
+    left = read_xlsx(out / "not-imported.xlsx")
+    assert list(left["what"]) == ["task"] * 5 and "upload migration.yaml" in result.output
+    rejected = read_xlsx(out / "4-comments.rejects.xlsx")
+    assert len(rejected) == 1 and "999" in rejected.to_string()

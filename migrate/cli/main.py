@@ -98,7 +98,17 @@ def validate(source: Path, profile: str | None, schema: Path | None, sheet: str 
 def export(source: Path, profile: str, schema: Path | None, sheet: str | None, owner_as: str,
            report_path: Path | None, fmt: str, quiet: bool, out: Path, rejects: Path | None,
            max_rows: int | None) -> None:  # fmt: skip
-    """Write the import-ready file for AmoCRM's importer, plus the rejects workbook."""
+    """Write the import-ready file for AmoCRM's importer, plus the rejects workbook.
+
+    SOURCE may be a migration manifest: OUT is then a folder with one import file per entity, in the order
+    to import them (1-companies, 2-contacts, 3-leads), and not-imported.xlsx for what needs `upload`."""
+    if manifest_given(source, profile):
+        from ..api_base import export_base, write_base_report
+
+        base_report = export_base(source, out, schema, owner_as=owner_as, max_rows=max_rows)
+        if report_path:
+            base_report.outputs["report"] = [write_base_report(base_report, report_path)]
+        render_base(base_report, fmt, quiet)
     report = api.export(source, profile, out, schema, rejects=rejects, report=report_path, max_rows=max_rows,
                         sheet=sheet, owner_as=owner_as, progress=not quiet)  # fmt: skip
     _render(report, fmt, quiet)
