@@ -77,8 +77,9 @@ def _refuse_input(path: Path, manifest: Manifest | None) -> None:
 
 
 def write_base_report(report: BaseReport, path: str | Path, manifest: Manifest | None = None) -> Path:
-    """Write a whole-base report: .json (BaseReport.to_json) or .xlsx (Summary: each file's counts and the
-    cross-file counts; Issues: every file's issues with its entity and source)."""
+    """Write a whole-base report: .json (BaseReport.to_json, each file's ledger inside) or .xlsx (Files:
+    each file's counts; Cross-file: the cross-file counts; Ledger: each file's cell ledger; Issues: every
+    file's issues with its entity and source)."""
     path = Path(path)
     man = manifest or (load_manifest(report.manifest) if Path(report.manifest).is_file() else None)
     _refuse_input(path, man)
@@ -95,7 +96,10 @@ def write_base_report(report: BaseReport, path: str | Path, manifest: Manifest |
             for e, r in report.files.items()]  # fmt: skip
     counts = pd.DataFrame([{"count": k, "value": v} for k, v in report.counts.items()])
     frame = report.to_frame().astype(object).where(lambda f: f.notna(), "")
-    return write_sheets(path, {"Files": pd.DataFrame(rows), "Cross-file": counts, "Issues": frame})
+    ledgers = [r.ledger().assign(entity=e) for e, r in report.files.items()]  # each file's cell ledger
+    ledger = pd.concat(ledgers, ignore_index=True) if ledgers else pd.DataFrame()
+    sheets = {"Files": pd.DataFrame(rows), "Cross-file": counts, "Ledger": ledger, "Issues": frame}
+    return write_sheets(path, sheets)
 
 
 # ==== network: `plan --apply` and `upload` of a manifest ================================================
