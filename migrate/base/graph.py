@@ -171,7 +171,7 @@ def _resolve_links(base: Base, entity: str, names: dict[str, dict[str, str]], co
     issues: list[Issue] = []
     for i, row in enumerate(rows):
         found: list[tuple[str, str]] = []
-        named: set[str] = set()
+        seen: set[tuple[str, str]] = set()  # CONTACT_ID and CONTACT_IDS naming one contact: one link
         for links in per_spec:
             refs, unknown = links[i]
             for u in unknown:
@@ -179,7 +179,9 @@ def _resolve_links(base: Base, entity: str, names: dict[str, dict[str, str]], co
                 issues.append(make_issue(IssueCode.UNKNOWN_LINK_TYPE, row=row, column=u.column, value=u.value,
                                          known=u.known or "none"))  # fmt: skip
             for ref in refs:
-                named.add(ref.entity)
+                if (ref.entity, ref.key) in seen:
+                    continue
+                seen.add((ref.entity, ref.key))
                 key = _find(base, names, ref)
                 if key is None and ref.by == "name" and _carries(mapped, row, ref.entity):
                     key = _embed(base, names, entity, row, ref)
