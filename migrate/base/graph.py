@@ -71,6 +71,13 @@ class Base:
     attachments: dict[str, list[Attachment]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     rejected: dict[str, set[str]] = field(default_factory=dict)  # entity → keys of rows left out with errors
+    _names: dict[tuple[str, str], dict[int, str]] = field(default_factory=dict, repr=False)
+
+    def names_in(self, file: str, entity: str) -> dict[int, str]:
+        """row → the name of `entity` in that file's rows (computed once per file and entity)."""
+        if (file, entity) not in self._names:
+            self._names[(file, entity)] = record_names(self.parts[file][0], entity)
+        return self._names[(file, entity)]
 
     def record(self, entity: str, key: str) -> Record | None:
         return self.records.get(entity, {}).get(key)
@@ -107,11 +114,24 @@ def _valid_rows(report: Report, frame: pd.DataFrame) -> list[int]:
 
 def record_name(mapped: MappedTable, row: int, entity: str) -> str:
     """The record's name in a mapped row: its name column, else first + last name (contacts)."""
-    parts = {t.role: h for h, t in mapped.targets.items() if t.entity == entity and h in mapped.frame.columns}
-    if "name" in parts and str(mapped.frame.at[row, parts["name"]]).strip():
-        return str(mapped.frame.at[row, parts["name"]]).strip()
-    words = [str(mapped.frame.at[row, parts[r]]).strip() for r in ("first_name", "last_name") if r in parts]
-    return " ".join(w for w in words if w)
+    return record_names(mapped, entity).get(row, "")
+
+
+def record_names(mapped: MappedTable, entity: str) -> dict[int, str]:
+    """Every row's name for `entity`, column by column (not cell by cell: a base has tens of thousands)."""
+    frame = mapped.frame
+    parts = {t.role: h for h, t in mapped.targets.items() if t.entity == entity and h in frame.columns}
+    text = {role: frame[h].astype(str).str.strip() for role, h in parts.items()}
+    empty = pd.Series("", index=frame.index)
+    joined = (text.get("first_name", empty) + " " + text.get("last_name", empty)).str.strip()
+    names = text["name"].where(text["name"] != "", joined) if "name" in text else joined
+    return dict(zip(frame.index.astype(int), names, strict=True))
+
+
+def _column(frame: pd.DataFrame, column: str | None) -> dict[int, str]:
+    if not column or column not in frame.columns:
+        return {}
+    return dict(zip(frame.index.astype(int), frame[column].astype(str).str.strip(), strict=True))
 
 
 def _own_records(base: Base, entity: str, names: dict[str, str]) -> None:
@@ -119,13 +139,15 @@ def _own_records(base: Base, entity: str, names: dict[str, str]) -> None:
     frame = mapped.table.frame
     first: dict[str, int] = {}
     issues: list[Issue] = []
-    if profile.key and profile.key in frame.columns:
+    keys = _column(frame, profile.key)
+    names_of = base.names_in(entity, entity)
+    if keys:
         left_out = set(report.rejected_rows) | set(report.merged_rows)
-        base.rejected[entity] = {str(frame.at[r, profile.key]).strip() for r in left_out if r in frame.index}
+        base.rejected[entity] = {keys[r] for r in left_out if r in keys}
     for row in _valid_rows(report, mapped.frame):
-        name = record_name(mapped, row, entity)
+        name = names_of.get(row, "")
         if profile.key:
-            key = str(frame.at[row, profile.key]).strip() if profile.key in frame.columns else ""
+            key = keys.get(row, "")
             if not key:
                 issues.append(make_issue(IssueCode.EMPTY_KEY, row=row, column=profile.key))
                 continue
@@ -152,8 +174,8 @@ def _carries(mapped: MappedTable, row: int, entity: str) -> bool:
     """Whether the row holds data for `entity` other than its own (a deal row's contact columns)."""
     if entity == mapped.entity or entity not in RECORD_ENTITIES:
         return False
-    return any(t.entity == entity and t.role != "note" and str(mapped.frame.at[row, h]).strip()
-               for h, t in mapped.targets.items() if h in mapped.frame.columns)  # fmt: skip
+    headers = [h for h, t in mapped.targets.items() if t.entity == entity and t.role != "note" and h in mapped.frame]
+    return any(str(v).strip() for v in mapped.frame.loc[row, headers]) if headers else False
 
 
 def _resolve_links(base: Base, entity: str, names: dict[str, dict[str, str]], counts: dict[str, int]) -> None:
@@ -164,10 +186,12 @@ def _resolve_links(base: Base, entity: str, names: dict[str, dict[str, str]], co
     for spec in link_specs(profile):
         if spec.column not in frame.columns:
             continue
-        cells = [str(frame.at[r, spec.column]) for r in rows]
-        types = [str(frame.at[r, spec.entity_column]) for r in rows] if spec.entity_column in frame.columns else None
+        cells = frame.loc[rows, spec.column].astype(str).tolist()
+        kinds = frame.loc[rows, spec.entity_column].astype(str).tolist() if spec.entity_column in frame else None
+        types = kinds
         per_spec.append(column_links(spec, cells, types))
     own = {r.row: r for r in base.ordered(entity) if r.file == entity} if entity in RECORD_ENTITIES else {}
+    keys = _column(frame, profile.key) if entity not in RECORD_ENTITIES else {}
     issues: list[Issue] = []
     for i, row in enumerate(rows):
         found: list[tuple[str, str]] = []
@@ -197,7 +221,7 @@ def _resolve_links(base: Base, entity: str, names: dict[str, dict[str, str]], co
         if entity in RECORD_ENTITIES:
             _link_record(base, own.get(row), found)
         else:
-            _attach(base, entity, mapped, profile, row, found, issues)
+            _attach(base, entity, keys.get(row) or f"row:{row}", row, found, issues)
     _add_issues(report, issues)
 
 
@@ -211,8 +235,7 @@ def _find(base: Base, names: dict[str, dict[str, str]], ref: Ref) -> str | None:
 
 def _embed(base: Base, names: dict[str, dict[str, str]], entity: str, row: int, ref: Ref) -> str:
     """A record made from another file's row (a deal row's contact): keyed by its folded name, once."""
-    mapped = base.parts[entity][0]
-    record = Record(ref.entity, ref.key, entity, row, record_name(mapped, row, ref.entity) or ref.value)
+    record = Record(ref.entity, ref.key, entity, row, base.names_in(entity, ref.entity).get(row) or ref.value)
     base.records[ref.entity][ref.key] = record
     names[ref.entity][ref.key] = ref.key
     return ref.key
@@ -246,16 +269,13 @@ def _link_record(base: Base, record: Record | None, found: list[tuple[str, str]]
             target.link("companies", companies[0])
 
 
-def _attach(base: Base, entity: str, mapped: MappedTable, profile: Profile, row: int,
-            found: list[tuple[str, str]], issues: list[Issue]) -> None:  # fmt: skip
+def _attach(base: Base, entity: str, key: str, row: int, found: list[tuple[str, str]], issues: list[Issue]) -> None:
     """A comment or task goes on the first record it names (a deal before a contact if the cell says so)."""
     if not found:
         what = "comment" if entity == "comments" else "task"
         issues.append(make_issue(IssueCode.NOTHING_TO_ATTACH, row=row, what=what))
         return
-    frame = mapped.table.frame
-    key = str(frame.at[row, profile.key]).strip() if profile.key and profile.key in frame.columns else f"row:{row}"
-    base.attachments.setdefault(entity, []).append(Attachment(entity, key or f"row:{row}", row, found[0]))
+    base.attachments.setdefault(entity, []).append(Attachment(entity, key, row, found[0]))
 
 
 def errors_in(report: Report) -> int:
