@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .chunked import NotStreamable, export_blocks, read_options, run_blocks, source_in_blocks
 from .core.issues import MigrateError
 from .core.mapping import MappedTable
 from .core.mapping import apply_profile as _apply_profile
@@ -139,14 +140,27 @@ def validate(
     """Validate a source against a profile and an account schema; nothing is written.
 
     `schema=None` uses the bundled default account. The Report says which rows `export` would reject.
+    A CSV file is read and checked in blocks of rows (memory bounded by the block, see `migrate.chunked`);
+    the Report is the same as for the whole table.
     """
-    return _run(source, profile, schema, sheet=sheet, owner_as=owner_as, progress=progress)[1]
+    prof = _profile(profile)
+    path = _check_owner_as(owner_as) or source_in_blocks(source, prof, sheet)
+    if path is not None:
+        try:
+            return run_blocks(path, prof, _schema(schema), owner_as=owner_as, read=read_options(prof)).report
+        except NotStreamable:
+            pass  # the whole table, from the start
+    return _run(source, prof, schema, sheet=sheet, owner_as=owner_as, progress=progress)[1]
+
+
+def _check_owner_as(owner_as: str) -> None:
+    if owner_as not in ("name", "email"):
+        raise MigrateError(f"owner_as must be 'name' or 'email', not {owner_as!r}.")
 
 
 def _run(source: SourceLike, profile: ProfileLike, schema: SchemaLike, *, sheet: str | None, owner_as: str,
          progress: bool) -> tuple[MappedTable, Report, Progress]:  # fmt: skip
-    if owner_as not in ("name", "email"):
-        raise MigrateError(f"owner_as must be 'name' or 'email', not {owner_as!r}.")
+    _check_owner_as(owner_as)
     bars = Progress(progress)
     prof, sch = _profile(profile), _schema(schema)
     bars.stage("reading", 1)
@@ -183,10 +197,35 @@ def export(
     inputs = run_inputs(source, profile, schema)
     outputs = [("import file", out), ("rejects workbook", rejects_path), ("report", report)]
     guard_outputs(inputs, outputs)  # before reading: a clash fails in a second, not after the whole run
+
+    def guard_parts(parts: list[Path]) -> None:
+        guard_outputs(inputs, [("import file", p) for p in parts] + outputs[1:])
+
+    prof = _profile(profile)
+    path = _check_owner_as(owner_as) or source_in_blocks(source, prof, sheet)
+    result = None
+    if path is not None:
+        try:
+            result, written = export_blocks(path, prof, _schema(schema), out, owner_as=owner_as, max_rows=max_rows,
+                                            guard=guard_parts)  # fmt: skip
+            result.outputs["import"] = written
+        except NotStreamable:
+            result = None  # the whole table, from the start
+    if result is None:
+        result = _export_whole(source, prof, schema, out, max_rows=max_rows, sheet=sheet, owner_as=owner_as,
+                               progress=progress, guard=guard_parts)  # fmt: skip
+    result.outputs["rejects"] = [write_rejects(result.table, result, rejects_path)]
+    if report:
+        result.outputs["report"] = [write_report(result, report)]
+    return result
+
+
+def _export_whole(source: SourceLike, profile: Profile, schema: SchemaLike, out: Path, *, max_rows: int | None,
+                  sheet: str | None, owner_as: str, progress: bool,
+                  guard: Callable[[list[Path]], None]) -> Report:  # fmt: skip
     mapped, result, bars = _run(source, profile, schema, sheet=sheet, owner_as=owner_as, progress=progress)
     keep = mapped.frame.drop(index=result.rejected_rows)
-    parts = part_paths(out, len(keep), max_rows or (None if out.suffix.lower() == ".csv" else SHEET_ROWS))
-    guard_outputs(inputs, [("import file", p) for p in parts] + outputs[1:])
+    guard(part_paths(out, len(keep), max_rows or (None if out.suffix.lower() == ".csv" else SHEET_ROWS)))
     numeric = [h for h, t in mapped.targets.items() if t.integer]
     tick = bars.stage("writing", len(keep), unit="row")
     if out.suffix.lower() == ".csv":
@@ -194,9 +233,6 @@ def export(
     else:
         result.outputs["import"] = write_import(keep, out, numeric=numeric, max_rows=max_rows, tick=tick)
     bars.close()
-    result.outputs["rejects"] = [write_rejects(mapped.table, result, rejects_path)]
-    if report:
-        result.outputs["report"] = [write_report(result, report)]
     return result
 
 

@@ -50,6 +50,11 @@ class SourceTable:
     def rows(self) -> int:
         return len(self.frame)
 
+    def take(self, rows: list[int]) -> pd.DataFrame:
+        """The source rows `rows` (physical numbers, each present), in that order. A table read in blocks
+        holds only some rows and fetches the others from the file (see `migrate.chunked`)."""
+        return self.frame.loc[rows]
+
     def where(self) -> str:
         """Human location of this table, for messages: `file.xlsx, sheet 'Клиенты'`."""
         place = self.path.name

@@ -32,7 +32,7 @@ def rows_frame(table: SourceTable, report: Report, rows: list[int], *, errors_on
         if i.row in reasons and (i.severity == ERROR or not errors_only):
             col = f"{i.column}: " if i.column else ""
             reasons[i.row].append(col + i.message)
-    body = table.frame.loc[rows]
+    body = table.take(rows)
     meta = pd.DataFrame(
         {REJECT_ROW: [int(r) for r in rows], REJECT_REASONS: ["\n".join(reasons[r]) for r in rows]},
         index=body.index,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from xlsxwriter.utility import xl_col_to_name
@@ -59,29 +59,43 @@ def rows_xml(columns: Sequence[Sequence[str]], numeric: Sequence[bool], first_ro
 def fill_sheet(
     template: Path,
     out: Path,
-    columns: Sequence[Sequence[str]],
+    blocks: Iterable[Sequence[Sequence[str]]],
     numeric: Sequence[bool],
+    rows: int,
+    width: int,
     tick: Callable[[int], object] | None = None,
 ) -> None:
-    """Copy the xlsxwriter `template` (header row only) to `out`, streaming the data rows into its sheet."""
-    rows = len(columns[0]) if columns else 0  # no column: no cell to write, whatever the row count
+    """Copy the xlsxwriter `template` (header row only) to `out`, streaming the data rows into its sheet.
+
+    `blocks`: the `rows` data rows as column-wise blocks, in order (`width` columns); each block is
+    turned into XML and compressed before the next is taken, so memory holds one block at a time.
+    """
+    rows = rows if width else 0  # no column: no cell to write, whatever the row count
     with zipfile.ZipFile(template) as src:
         sheet = src.read(SHEET).decode("utf-8")
         # a sheet without a single cell (no column at all) is written as `<sheetData/>`: open it up
         sheet = sheet.replace("<sheetData/>", "<sheetData></sheetData>", 1)
         head, _, rest = sheet.partition("</sheetData>")
-        last = f"{xl_col_to_name(max(len(columns) - 1, 0))}{rows + 1}"
+        last = f"{xl_col_to_name(max(width - 1, 0))}{rows + 1}"
         head = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', head, count=1)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
             for item in src.infolist():
                 if item.filename != SHEET:
                     dst.writestr(item, src.read(item.filename))
                     continue
-                with dst.open(SHEET, "w", force_zip64=True) as fh:
+                # the template's own entry (its timestamp too): the same rows give the same bytes
+                entry = zipfile.ZipInfo(SHEET, date_time=item.date_time)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                for attr in ("compress_level", "_compresslevel"):  # the name changed in Python 3.13
+                    if hasattr(entry, attr):
+                        setattr(entry, attr, 1)
+                with dst.open(entry, "w", force_zip64=True) as fh:
                     fh.write(head.encode("utf-8"))
-                    for lo in range(0, rows, CHUNK):
-                        block = [col[lo : lo + CHUNK] for col in columns]
-                        fh.write(rows_xml(block, numeric, lo + 2).encode("utf-8"))
+                    first = 2
+                    for block in blocks:
+                        fh.write(rows_xml(block, numeric, first).encode("utf-8"))
+                        n = len(block[0]) if block else 0
+                        first += n
                         if tick:
-                            tick(len(block[0]))
+                            tick(n)
                     fh.write(("</sheetData>" + rest).encode("utf-8"))

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import numbers
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
 from ..core.issues import MigrateError
 from ..core.limits import MAX_CELL, SHEET_ROWS  # noqa: F401  (the writer obeys the limits the checks report)
 from ..core.paths import atomic_path
-from .sheetxml import fill_sheet
+from .sheetxml import CHUNK, fill_sheet
 
 _OPTIONS = {
     "constant_memory": True,
@@ -81,34 +82,88 @@ def write_import(
     Returns the files written. With `max_rows`, rows are split into parts, each with the header repeated;
     without it, past `SHEET_ROWS` (what one Excel sheet holds under its header) they are split just the same.
     """
+    return write_import_blocks(lambda: iter([frame]), len(frame), list(frame.columns), path, numeric=numeric,
+                               max_rows=max_rows, sheet=sheet, tick=tick)  # fmt: skip
+
+
+def write_import_blocks(
+    blocks: Callable[[], Iterator[pd.DataFrame]],
+    rows: int,
+    header: list[str],
+    path: str | Path,
+    *,
+    numeric: Iterable[str] = (),
+    max_rows: int | None = None,
+    sheet: str = "Импорт",
+    tick: Callable[[int], object] | None = None,
+) -> list[Path]:
+    """`write_import` for rows that arrive as frames in order (`blocks()`, `rows` in all, columns `header`),
+    one block in memory at a time. The bytes are those `write_import` writes for the whole frame: the rows
+    are re-cut into the same pieces (CHUNK rows from each part's start) before they are written."""
     path = Path(path)
     max_rows = min(max_rows or SHEET_ROWS, SHEET_ROWS)
-    paths = part_paths(path, len(frame), max_rows)
-    size = max_rows or max(len(frame), 1)
-    numeric_idx = {i for i, c in enumerate(frame.columns) if c in set(numeric)}
-    columns = [frame[c].to_numpy(dtype=object) for c in frame.columns]
+    paths = part_paths(path, rows, max_rows)
+    size = max_rows or max(rows, 1)
+    wanted = set(numeric)
+    numeric_flags = [c in wanted for c in header]
+    pieces = _pieces(blocks(), header, size)
     for n, part in enumerate(paths):
-        lo, hi = n * size, min((n + 1) * size, len(frame))
-        _write_rows(part, sheet, list(frame.columns), columns, lo, hi, numeric_idx, tick)
+        lo, hi = n * size, min((n + 1) * size, rows)
+        _write_rows(part, sheet, header, pieces, hi - lo, numeric_flags, tick)
     return paths
 
 
+def _pieces(blocks: Iterator[pd.DataFrame], header: list[str], part: int) -> Iterator[list[Sequence]]:
+    """Column-wise pieces of CHUNK rows counted from each part's start (the last of a part shorter)."""
+    pending: list[list[Sequence]] = []
+    have = done = 0
+    for frame in blocks:
+        if len(frame):
+            pending.append([frame[c].to_numpy(dtype=object) for c in header])
+            have += len(frame)
+        while have and have >= (take := min(CHUNK, part - done % part)):
+            piece, pending, have = _cut(pending, take, have)
+            done += take
+            yield piece
+    if have:
+        yield _cut(pending, have, have)[0]
+
+
+def _cut(pending: list[list[Sequence]], take: int, have: int) -> tuple[list[Sequence], list[list[Sequence]], int]:
+    """The first `take` rows of the pending column blocks, and what remains."""
+    width = len(pending[0])
+    joined = [np.concatenate([b[c] for b in pending]) if len(pending) > 1 else pending[0][c] for c in range(width)]
+    head = [col[:take] for col in joined]
+    rest = [col[take:] for col in joined]
+    return head, ([rest] if have > take else []), have - take
+
+
 def _write_rows(
-    path: Path, sheet: str, header: list[str], columns: Sequence, lo: int, hi: int,
-    numeric_idx: set[int], tick: Callable[[int], object] | None,
+    path: Path, sheet: str, header: list[str], pieces: Iterator[list[Sequence]], rows: int,
+    numeric: list[bool], tick: Callable[[int], object] | None,
 ) -> None:  # fmt: skip
     """xlsxwriter lays out the workbook with the header; `sheetxml.fill_sheet` streams the rows in."""
+    taken = 0
+    first = next(pieces, None) if rows and header else None
     template = path.with_name(f".{path.name}.template.xlsx")
     book = _open(template)
     ws = book.add_worksheet(SheetNames()(sheet))
     _header(ws, header, book.add_format({"bold": True}))
-    for c, values in enumerate(columns):
-        ws.set_column(c, c, _width(header[c], values[lo : min(hi, lo + 200)]))
+    for c in range(len(header)):
+        ws.set_column(c, c, _width(header[c], first[c][:200] if first is not None else []))
     _close(book, template)
+
+    def part_blocks() -> Iterator[list[Sequence]]:
+        nonlocal taken
+        piece = first
+        while piece is not None:
+            yield piece
+            taken += len(piece[0])
+            piece = next(pieces, None) if taken < rows else None
+
     try:
-        block = [values[lo:hi] for values in columns]
         with atomic_path(path) as tmp:
-            fill_sheet(template, tmp, block, [c in numeric_idx for c in range(len(columns))], tick)
+            fill_sheet(template, tmp, part_blocks(), numeric, rows, len(header), tick)
     except OSError as e:
         hint = "Is it open in Excel, or the folder read-only?"
         raise MigrateError(f"Cannot write {path}: {e.strerror or e}. {hint}") from None

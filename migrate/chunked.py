@@ -1,0 +1,332 @@
+"""Validate and export a CSV file block by block: memory bounded by the block, not by the file.
+
+The per-table steps are the ones every run uses (`apply_profile`, `run_checks`, `find_duplicates`,
+`resolve_duplicates`); this module only calls them on row blocks and merges what they return, so a change
+to a step is a change to both ways of running. What a block pass keeps across blocks is what must be
+global: the issues, the rejected rows' source text, the source rows the report shows (`MAX_KEPT_ROWS`;
+others are re-read from the file when a report workbook asks for them), and, for the duplicate search, the
+mapped contact/company columns as categoricals (one copy of each distinct value, a 4-byte code per row).
+The outputs are written block by block, the import file in the same bytes the whole-table writer gives.
+
+What a caller may rely on: the Report equals the one `validate_table` gives on the whole table (issues in
+the same order, counts, duplicate clusters), and the import CSV has the same bytes. When a block shows the
+file cannot be run this way (see `NotStreamable`: a later block adds a column, the CSV needs the whole
+reader, a profile merges or rejects duplicates, which needs every row before deciding any), it raises
+`NotStreamable` and the caller runs the whole table instead, from the start.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pandas.api.types import union_categoricals
+
+from .core.issues import ERROR, Issue, IssueCode
+from .core.mapping import MappedTable, apply_profile
+from .core.profile import Profile
+from .core.report import Report
+from .core.schema import AccountSchema, Target
+from .core.table import SourceTable
+from .quality.checks import run_checks
+from .quality.duplicates import find_duplicates
+from .quality.duplicates_policy import resolve_duplicates
+from .sinks.csvout import csv_cell
+from .sources import blocks
+from .sources.blocks import NotStreamable, csv_blocks
+
+__all__ = ["MAX_KEPT_ROWS", "NotStreamable", "Outcome", "can_run_in_blocks", "run_blocks"]
+
+#: source rows with issues kept in memory for the report's annotated sheet (the rest are re-read)
+MAX_KEPT_ROWS = 50_000
+_KEY_ENTITIES = ("contacts", "companies")
+
+Writer = Callable[[pd.DataFrame], None]
+
+
+def can_run_in_blocks(profile: Profile) -> bool:
+    """Whether a profile's duplicates can be decided after the rows were written: `report` only
+    (keep-first and merge change which rows are exported, so they need the whole table first)."""
+    return all(policy == "report" for policy in profile.duplicate_policies().values())
+
+
+@dataclass
+class Outcome:
+    """What a block pass produced: the Report, the import header and its integer columns."""
+
+    report: Report
+    header: list[str]
+    numeric: list[str]
+
+
+@dataclass
+class _State:
+    """What the pass keeps across blocks."""
+
+    header: list[str] | None = None
+    targets: dict[str, Target] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    unmapped: dict[str, Issue] = field(default_factory=dict)
+    file_issues: list[Issue] | None = None
+    row_issues: list[Issue] = field(default_factory=list)
+    told_owners: set[str | None] = field(default_factory=set)
+    rejected: set[int] = field(default_factory=set)
+    kept: list[pd.DataFrame] = field(default_factory=list)
+    kept_rows: int = 0
+    key_mapped: list[pd.DataFrame] = field(default_factory=list)
+    key_source: list[pd.DataFrame] = field(default_factory=list)
+
+
+def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, owner_as: str = "name",
+               write: Writer | None = None, read: dict[str, object] | None = None,
+               block_rows: int | None = None) -> Outcome:  # fmt: skip
+    """Validate the CSV at `path` block by block; `write(frame)` gets each block's rows without errors.
+
+    `read`: header_row/encoding/delimiter as for `read_csv`. Raises NotStreamable (see the module
+    docstring) and whatever reading, mapping or checking raises on the whole table.
+    """
+    if not can_run_in_blocks(profile):
+        raise NotStreamable("the profile's duplicates policy needs the whole table")
+    rows = block_rows or blocks.BLOCK_ROWS  # read at call time: a test or a caller may set it
+    stream = csv_blocks(path, rows=rows, **(read or {}))  # type: ignore[arg-type]
+    state = _State()
+    try:
+        for block in stream.blocks:
+            _one_block(block, profile, schema, owner_as, state, write)
+    finally:
+        stream.close()
+    head = stream.head
+    return Outcome(_report(head, stream.rows, profile, schema, state), state.header or [], _numeric(state))
+
+
+def _one_block(block: SourceTable, profile: Profile, schema: AccountSchema, owner_as: str, state: _State,
+               write: Writer | None) -> None:  # fmt: skip
+    mapped = apply_profile(block, profile, schema, owner_as=owner_as)
+    found = mapped.issues + run_checks(mapped, profile, schema)
+    file_level = [i for i in found if i.row is None]
+    for issue in file_level:
+        if issue.code is IssueCode.UNMAPPED_COLUMN:
+            state.unmapped.setdefault(issue.column or "", issue)
+    if state.file_issues is None:
+        state.file_issues = [i for i in file_level if i.code is not IssueCode.UNMAPPED_COLUMN]
+    rows_here = []
+    for issue in found:
+        if issue.row is None:
+            continue
+        if issue.code is IssueCode.UNCHECKED_OWNER:  # said once per distinct owner, at its first row
+            if issue.value in state.told_owners:
+                continue
+            state.told_owners.add(issue.value)
+        rows_here.append(issue)
+    state.row_issues += rows_here
+    rejected = {i.row for i in rows_here if i.severity == ERROR}
+    state.rejected |= rejected  # type: ignore[arg-type]
+    frame = _same_columns(mapped, state)
+    if write is not None:
+        write(frame.drop(index=sorted(rejected)) if rejected else frame)  # type: ignore[type-var]
+    _keep_rows(block, rows_here, rejected, state)
+    _keep_keys(mapped, frame, block, state)
+
+
+def _same_columns(mapped: MappedTable, state: _State) -> pd.DataFrame:
+    """The block's mapped frame under the first block's columns. A column the first block lacks (a second
+    phone's overflow column that appears further down) would change the whole file's header: refused."""
+    columns = list(mapped.frame.columns)
+    if state.header is None:
+        state.header = columns
+    elif columns != state.header:
+        if set(columns) - set(state.header):
+            raise NotStreamable("a later block adds a column to the import file")
+        return mapped.frame.reindex(columns=state.header, fill_value="")
+    for header, target in mapped.targets.items():
+        state.targets.setdefault(header, target)
+    state.sources.update(mapped.sources)
+    return mapped.frame
+
+
+def _keep_rows(block: SourceTable, issues: list[Issue], rejected: set[int | None], state: _State) -> None:
+    """Source rows the rejects file and the report show: every rejected row; others while there is room."""
+    wanted = sorted({i.row for i in issues if i.row is not None})
+    room = MAX_KEPT_ROWS - state.kept_rows
+    keep = [r for r in wanted if r in rejected or (room := room - 1) >= 0]
+    if keep:
+        state.kept.append(block.frame.loc[keep])
+        state.kept_rows += len(keep)
+
+
+def _keep_keys(mapped: MappedTable, frame: pd.DataFrame, block: SourceTable, state: _State) -> None:
+    """The contact and company columns (mapped and source) as categoricals, for the duplicate search."""
+    headers = [h for h in frame.columns if h in state.targets and state.targets[h].entity in _KEY_ENTITIES]
+    if not headers:
+        return
+    state.key_mapped.append(frame[headers].astype("category"))
+    source_cols = list(dict.fromkeys(s for h in headers if (s := state.sources.get(h)) in block.frame.columns))
+    state.key_source.append(block.frame[source_cols].astype("category"))
+
+
+def _numeric(state: _State) -> list[str]:
+    return [h for h in state.header or [] if h in state.targets and state.targets[h].integer]
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Blocks of categorical columns → one frame of str objects, each distinct value stored once."""
+    if not parts:
+        return pd.DataFrame()
+    index = pd.Index([r for p in parts for r in p.index], dtype="int64")
+    columns = {}
+    for name in parts[0].columns:
+        joined = union_categoricals([p[name].array for p in parts])
+        columns[name] = pd.Series(joined.astype(object), index=index, dtype=object)
+    return pd.DataFrame(columns, index=index, columns=list(parts[0].columns))
+
+
+def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchema, state: _State) -> Report:
+    keys = MappedTable(
+        frame=_concat(state.key_mapped), entity=profile.entity, targets=state.targets, sources=state.sources,
+        issues=[], table=SourceTable(frame=_concat(state.key_source), path=head.path, kind=head.kind),
+    )  # fmt: skip
+    clusters = find_duplicates(keys) if len(keys.frame.columns) else []
+    outcome = resolve_duplicates(keys, clusters, profile.duplicate_policies(), state.rejected,
+                                 schema.targets(profile.entity))  # type: ignore[arg-type]  # fmt: skip
+    unmapped = [state.unmapped[c] for c in head.columns if c in state.unmapped]
+    issues = list(head.issues) + unmapped + (state.file_issues or []) + state.row_issues + outcome.issues
+    issues.sort(key=lambda i: (i.row is not None, i.row or 0))
+    table = _KeptRows(frame=pd.concat(state.kept) if state.kept else head.frame, path=head.path, kind=head.kind,
+                      sheet=head.sheet, header_row=head.header_row, encoding=head.encoding,
+                      delimiter=head.delimiter, original_headers=head.original_headers)  # fmt: skip
+    return Report(source=str(head.path), sheet=head.sheet, entity=profile.entity, read=rows, issues=issues,
+                  empty_rows=head.empty_rows, profile=str(profile.path) if profile.path else profile.name,
+                  schema=schema.source, table=table, duplicates=clusters, merged_rows=[])  # fmt: skip
+
+
+@dataclass(repr=False)
+class _KeptRows(SourceTable):
+    """The source rows a block pass kept; `take` re-reads any other row from the file."""
+
+    def take(self, rows: list[int]) -> pd.DataFrame:
+        missing = sorted(set(rows) - set(self.frame.index))
+        if missing:
+            self.frame = pd.concat([self.frame, _reread(self, set(missing))]).sort_index()
+        return self.frame.loc[rows]
+
+
+def _reread(table: SourceTable, rows: set[int]) -> pd.DataFrame:
+    read = {"header_row": table.header_row, "encoding": table.encoding, "delimiter": table.delimiter}
+    stream = csv_blocks(table.path, **read)  # type: ignore[arg-type]
+    try:
+        parts = [b.frame.loc[b.frame.index.isin(rows)] for b in stream.blocks]
+    finally:
+        stream.close()
+    return pd.concat(parts)
+
+
+# --- writers that append ------------------------------------------------------------------------------
+
+
+class CsvAppender:
+    """The import CSV written block by block, in the bytes `sinks.csvout.write_csv` gives for the whole
+    frame (same cells, same quoting; the BOM once, before the header)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.started = False
+        self._fh: Any = None
+        self._writer: Any = None
+
+    def __call__(self, frame: pd.DataFrame) -> None:
+        if not self.started:
+            self._fh = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed in close()
+            self._writer = csv.writer(self._fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+            self._writer.writerow([csv_cell(c) for c in frame.columns])
+            self.started = True
+        columns = [[csv_cell(v) for v in frame[c].to_numpy(dtype=object)] for c in frame.columns]
+        self._writer.writerows(zip(*columns, strict=True) if columns else ([] for _ in range(len(frame))))
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+class FrameSpill:
+    """Blocks kept on disk (pickled) until the import workbook can be written: its layout needs the total
+    row count before the first row. `blocks()` reads them back one at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows = 0
+        self.count = 0
+
+    def __call__(self, frame: pd.DataFrame) -> None:
+        frame.to_pickle(self.path.with_name(f"{self.path.name}.{self.count}"))
+        self.count += 1
+        self.rows += len(frame)
+
+    def blocks(self) -> Iterator[pd.DataFrame]:
+        for n in range(self.count):
+            yield pd.read_pickle(self.path.with_name(f"{self.path.name}.{n}"))
+
+    def remove(self) -> None:
+        for n in range(self.count):
+            self.path.with_name(f"{self.path.name}.{n}").unlink(missing_ok=True)
+
+
+# --- the verbs' block path ------------------------------------------------------------------------------
+
+
+def source_in_blocks(source: object, profile: Profile, sheet: str | None) -> Path | None:
+    """The CSV path when `source` is a CSV file this profile can run in blocks, else None (whole table).
+
+    A missing or empty file goes the whole way too, whose reader words the error."""
+    from .sources import detect
+
+    if not isinstance(source, str | Path) or sheet or not can_run_in_blocks(profile):
+        return None
+    path = Path(source)
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return None
+        return path if detect(path) == "csv" else None
+    except OSError:
+        return None
+
+
+def read_options(profile: Profile) -> dict[str, object]:
+    return {k: profile.source.get(k) for k in ("header_row", "encoding", "delimiter")}
+
+
+def export_blocks(path: Path, profile: Profile, schema: AccountSchema, out: Path, *, owner_as: str,
+                  max_rows: int | None, guard: Callable[[list[Path]], None]) -> tuple[Report, list[Path]]:  # fmt: skip
+    """Validate `path` in blocks while writing the import file; returns the Report and the files written.
+
+    The CSV import is appended block by block to a temporary file that replaces OUT at the end; the
+    workbook's blocks wait on disk (`FrameSpill`) until the row count is known. `guard(parts)` is called
+    with the import files before any is replaced. NotStreamable (or any error) leaves OUT untouched.
+    """
+    from .core.paths import atomic_path
+    from .sinks.xlsx import SHEET_ROWS, part_paths, write_import_blocks
+
+    if out.suffix.lower() == ".csv":
+        with atomic_path(out) as tmp:
+            sink = CsvAppender(tmp)
+            try:
+                done = run_blocks(path, profile, schema, owner_as=owner_as, write=sink, read=read_options(profile))
+                if not sink.started:
+                    sink(pd.DataFrame(columns=done.header))
+            finally:
+                sink.close()
+            guard([out])
+        return done.report, [out]
+    spill = FrameSpill(out.with_name(f".{out.name}.blocks"))
+    try:
+        done = run_blocks(path, profile, schema, owner_as=owner_as, write=spill, read=read_options(profile))
+        guard(part_paths(out, spill.rows, max_rows or SHEET_ROWS))
+        written = write_import_blocks(spill.blocks, spill.rows, done.header, out, numeric=done.numeric,
+                                      max_rows=max_rows)  # fmt: skip
+    finally:
+        spill.remove()
+    return done.report, written

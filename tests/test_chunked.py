@@ -1,0 +1,160 @@
+"""A CSV run in row blocks gives what the whole table gives: the same Report, the same output bytes.
+
+The files are generated here, the way real exports look: repeated clients across block boundaries, bad
+phones and e-mails, unknown owners and stages, empty rows, a second phone in a cell, an unmapped column
+whose data starts far down, owners that cannot be checked. Block sizes down to one row put every kind of
+row on a boundary.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from migrate import api
+from migrate.chunked import NotStreamable, run_blocks
+from migrate.core.profile import load_profile
+from migrate.core.schema import load_schema
+from migrate.core.validate import validate_table
+from migrate.sources import read_table
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+HEADER = ["Сделка", "Сумма", "Ответственный", "Этап", "Контакт", "Телефон", "Email", "Компания", "ИНН", "Заметка"]
+OWNERS = ["Анна Смирнова", "Игорь Петров", "Ольга Кузнецова", "Иван Неизвестный", "", "анна  смирнова"]
+STAGES = ["Первичный контакт", "Переговоры", "переговоры ", "Согласование", "Успешно реализовано", ""]
+INNS = ["7707083893", "500100732259", "0000000000", "", "7707083894"]
+
+
+def _rows(n: int, seed: int, *, two_phones_at: int | None = 0) -> list[list[str]]:
+    rng = random.Random(seed)
+    clients = [(f"Клиент {k}", f"+7 916 {rng.randrange(10**7):07d}", f"c{k}@Example.ru") for k in range(n // 4 + 2)]
+    rows = []
+    for r in range(n):
+        name, phone, email = rng.choice(clients)
+        if rng.random() < 0.1:
+            name = name.upper()  # the same client written differently: repeated_in_rows
+        if rng.random() < 0.05:
+            phone = rng.choice(["8 (000) 000-00-00", "12-34", "+7 916 123 45 67 доб. 12", "8916123456"])
+        if r == two_phones_at:
+            phone = f"{phone}, 8 (495) 123-45-67"
+        if rng.random() < 0.05:
+            email = rng.choice(["нет", "a@b", "x@@y.ru"])
+        company = rng.choice(["ООО «Ромашка»", "Ромашка ООО", "ИП Иванов", "ООО Ромашка", "АО «Вектор»", ""])
+        row = [f"Сделка {r}", rng.choice(["1 500", "2,5", "abc", "", "1000000"]), rng.choice(OWNERS),
+               rng.choice(STAGES), name, phone, email, company, rng.choice(INNS), rng.choice(["", "=СРОЧНО", "+1"])]
+        rows.append(row)
+        if rng.random() < 0.03:
+            rows.append([""] * len(HEADER))  # an empty row: skipped, counted
+    return rows
+
+
+def _write(path: Path, rows: list[list[str]], *, late_column: bool = True) -> Path:
+    header = HEADER + ["Лишнее"]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";")
+        writer.writerow(header)
+        for k, row in enumerate(rows):
+            writer.writerow(row + (["данные"] if late_column and k == len(rows) - 2 else [""]))
+    return path
+
+
+def _profile(tmp_path: Path) -> Path:
+    columns = {"Сделка": {"field": "Название сделки", "required": True},
+               "Сумма": {"field": "Бюджет сделки", "transform": "number"},
+               "Ответственный": {"field": "Ответственный за сделку", "owner": True}, "Этап": "Статус сделки",
+               "Контакт": "Полное имя (контакт)",
+               "Телефон": {"field": "Рабочий телефон (контакт)", "transform": "phone"},
+               "Email": {"field": "Рабочий email (контакт)", "transform": "email"},
+               "Компания": "Название (компания)", "ИНН": "ИНН (компания)",
+               "Заметка": "Примечание к сделке"}  # fmt: skip
+    path = tmp_path / "deals.yaml"
+    path.write_text(yaml.safe_dump({"version": 1, "entity": "leads", "columns": columns}, allow_unicode=True),
+                    encoding="utf-8")  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize("block_rows", [1, 7, 100_000])
+@pytest.mark.parametrize("schema", [SAMPLES / "account.json", None])
+def test_blocks_give_the_whole_table_report(tmp_path: Path, block_rows: int, schema: Path | None) -> None:
+    source = _write(tmp_path / "deals.csv", _rows(60 if block_rows == 1 else 180, seed=block_rows))
+    profile, account = load_profile(_profile(tmp_path)), load_schema(schema)
+    whole = validate_table(read_table(source), profile, account)[1]
+    blocks = run_blocks(source, profile, account, block_rows=block_rows).report
+    assert blocks.to_json() == whole.to_json()
+    assert blocks == whole
+    assert {i.code.value for i in whole.issues} >= {"bad_phone", "bad_email", "repeated_in_rows", "unmapped_column"}
+    assert whole.rejected > 10 and whole.empty_rows > 0 and whole.duplicates
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_export_in_blocks_writes_the_bytes_of_the_whole_export(tmp_path: Path, suffix: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    source = _write(tmp_path / "deals.csv", _rows(300, seed=5))
+    profile = _profile(tmp_path)
+    schema = SAMPLES / "account.json"
+    monkeypatch.setattr("migrate.sources.blocks.BLOCK_ROWS", 23)
+    chunked = api.export(source, profile, tmp_path / f"a{suffix}", schema, max_rows=40, report=tmp_path / "a.json")
+    monkeypatch.setattr("migrate.chunked.run_blocks", _refuse)  # the whole table, to compare with
+    whole = api.export(source, profile, tmp_path / f"b{suffix}", schema, max_rows=40, report=tmp_path / "b.json")
+    assert whole.outputs["import"][0].name.startswith("b")
+    assert _without_outputs(chunked.to_json()) == _without_outputs(whole.to_json())
+    assert _without_outputs((tmp_path / "a.json").read_text(encoding="utf-8")) == _without_outputs(
+        (tmp_path / "b.json").read_text(encoding="utf-8")
+    )
+    pairs = list(zip(chunked.outputs["import"], whole.outputs["import"], strict=True))
+    assert len(pairs) >= 3 if suffix == ".xlsx" else len(pairs) == 1
+    for a, b in pairs:
+        assert _content(a) == _content(b)
+    assert _content(chunked.outputs["rejects"][0]) == _content(whole.outputs["rejects"][0])
+
+
+def _refuse(*args: object, **kwargs: object) -> None:
+    raise NotStreamable("refused by the test")
+
+
+def _without_outputs(text: str) -> dict[str, object]:
+    data = json.loads(text)
+    data.pop("outputs")
+    return data
+
+
+def _content(path: Path) -> dict[str, bytes]:
+    """A file's bytes; for a workbook every member's bytes but the creation time in docProps/core.xml."""
+    if path.suffix != ".xlsx":
+        return {"": path.read_bytes()}
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def test_a_column_that_appears_further_down_sends_the_run_to_the_whole_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second phone far down adds the 'other phone' column to the whole import file: a block pass
+    refuses, and `export` runs the whole table instead, with the same result."""
+    source = _write(tmp_path / "deals.csv", _rows(120, seed=3, two_phones_at=100))
+    profile, account = load_profile(_profile(tmp_path)), load_schema(SAMPLES / "account.json")
+    with pytest.raises(NotStreamable):
+        run_blocks(source, profile, account, block_rows=10)
+    monkeypatch.setattr("migrate.sources.blocks.BLOCK_ROWS", 10)
+    report = api.export(source, profile, tmp_path / "out.csv", SAMPLES / "account.json")
+    assert "Другой телефон (контакт)" in (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert not list(tmp_path.glob(".out.csv*"))  # the refused pass left nothing behind
+    report.outputs = {}
+    assert report == validate_table(read_table(source), profile, account)[1]
+
+
+def test_a_cp1251_file_is_read_whole_and_validates_the_same(tmp_path: Path) -> None:
+    rows = _rows(40, seed=9)
+    path = tmp_path / "deals.csv"
+    with path.open("w", encoding="cp1251", newline="") as fh:
+        csv.writer(fh, delimiter=";").writerows([HEADER, *[[c.replace("«", '"').replace("»", '"') for c in r]
+                                                          for r in rows]])  # fmt: skip
+    profile = _profile(tmp_path)
+    report = api.validate(path, profile, SAMPLES / "account.json")
+    assert report == validate_table(read_table(path), load_profile(profile), load_schema(SAMPLES / "account.json"))[1]
