@@ -82,7 +82,7 @@ def _profile(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("block_rows", [1, 7, 100_000])
 @pytest.mark.parametrize("schema", [SAMPLES / "account.json", None])
 def test_blocks_give_the_whole_table_report(tmp_path: Path, block_rows: int, schema: Path | None) -> None:
-    source = _write(tmp_path / "deals.csv", _rows(60 if block_rows == 1 else 180, seed=block_rows))
+    source = _write(tmp_path / "deals.csv", _rows(30 if block_rows == 1 else 180, seed=block_rows))
     profile, account = load_profile(_profile(tmp_path)), load_schema(schema)
     whole = validate_table(read_table(source), profile, account)[1]
     blocks = run_blocks(source, profile, account, block_rows=block_rows).report

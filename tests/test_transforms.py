@@ -551,3 +551,18 @@ def test_phone_fast_path_reads_every_shape_as_the_full_parser_does() -> None:
                 slow = full(text, region)
                 assert slow is not None and phonenumbers.format_number(fast, 0) == phonenumbers.format_number(slow, 0)
     assert accepted > 300
+
+
+def test_clean_spaces_quick_check_agrees_with_the_regular_expressions() -> None:
+    """The shortcut for already-clean text never skips a change the full cleaning would make."""
+    import random
+    import re
+
+    from migrate.quality.transforms.base import ZERO_WIDTH, clean_spaces
+
+    alphabet = ["a", "Я", " ", "  ", "\xa0", "\t", "\n", "\u200b", "\ufeff", "\u2009", "\u3000", "\x1f", "\x85",
+                "1", "-"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 8)))
+        assert clean_spaces(text) == re.sub(r"\s+", " ", ZERO_WIDTH.sub("", text)).strip(), repr(text)

@@ -174,7 +174,7 @@ def _convert(
                             multiline=keeps_line_breaks(target))  # fmt: skip
     result = apply_transform(series, name, tctx)
     issues = _transform_issues(series, result, name, where)
-    has_extras = result.extras.map(len) > 0
+    has_extras = result.extras.astype(bool)  # an empty tuple is False: no per-row call
     if has_extras.any():
         issues += _route_extras(series, result.extras[has_extras], target, targets, overflow, where)
     return result.values, issues

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..core.issues import Issue, IssueCode, ProfileError, make_issue
@@ -41,12 +42,17 @@ def broadcast(
 
     `shown`: the text to quote in issues when `series` holds composite keys rather than what the user typed.
     """
-    verdicts = {v: decide(v) for v in series.unique()}
-    values = series.map({v: d.value for v, d in verdicts.items()})
+    # each row's distinct value as an int: broadcasting is then one take, not a hash lookup per row
+    codes, distinct = pd.factorize(series, use_na_sentinel=False)
+    verdicts = {v: decide(v) for v in distinct}
+    lookup = np.empty(len(distinct), dtype=object)
+    lookup[:] = [verdicts[v].value for v in distinct]
+    values = pd.Series(lookup[codes], index=series.index, dtype=object)
     bad = {v: d for v, d in verdicts.items() if d.code is not None}
     issues: list[Issue] = []
     if bad:
-        hit = series[series.isin(list(bad))]
+        is_bad = np.array([verdicts[v].code is not None for v in distinct], dtype=bool)
+        hit = series[is_bad[codes]]
         quoted = hit.array if shown is None else shown.loc[hit.index].array
         for row, value, text in zip(hit.index, hit.array, quoted, strict=True):
             d = bad[value]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ...core.limits import MAX_CELL, PARSE_MAX
@@ -120,14 +121,16 @@ def apply_transform(series: pd.Series, name: str, ctx: TransformContext = _DEFAU
     """
     fn = get_transform(name)
     keys = series.where(series.notna(), "") if series.hasnans else series  # missing cells read as blank
-    distinct = pd.Index(keys.unique(), dtype=object)
+    # each row's distinct value as an int: broadcasting is then one take, not a hash lookup per row
+    codes, distinct = pd.factorize(keys, use_na_sentinel=False)
     memo = _memo(fn, ctx)
     limit = PARSE_MAX.get(name)
     outcomes = [memo[raw] if raw in memo else memo.setdefault(raw, _outcome(fn, raw, ctx, limit)) for raw in distinct]
 
     def broadcast(attr: str, dtype: object) -> pd.Series:
-        lookup = pd.Series([getattr(o, attr) for o in outcomes], index=distinct, dtype=object)
-        return keys.map(lookup).astype(dtype)
+        lookup = np.empty(len(outcomes), dtype=object)
+        lookup[:] = [getattr(o, attr) for o in outcomes]
+        return pd.Series(lookup[codes] if len(codes) else lookup[:0], index=keys.index, dtype=object).astype(dtype)
 
     return ColumnResult(
         values=broadcast("value", "str"),

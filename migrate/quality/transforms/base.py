@@ -54,6 +54,11 @@ _SPACES = re.compile(r"\s+")
 
 def clean_spaces(text: str) -> str:
     """Zero-width characters out, every whitespace run (Unicode-aware) → one space, ends stripped."""
+    # Most cells are clean already. A printable str holds no whitespace but " " and no zero-width
+    # character (both are Unicode "Other"/"Separator", which isprintable() refuses), so one C call
+    # and two cheap checks prove the regular expressions below would change nothing.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return _SPACES.sub(" ", ZERO_WIDTH.sub("", text)).strip()
 
 
