@@ -140,9 +140,14 @@ def _column_keys(column: pd.Series, kind: str) -> pd.Series:
     """One column's keys, one per line (a cell with several phones gives several lines), decided once per
     distinct cell text."""
     column = column[column.str.strip() != ""]
-    distinct = pd.Series(column.unique(), dtype=object)
-    decided = dict(zip(distinct, distinct.map(_CELL_KEYS[kind]), strict=True))
-    return column.map(decided).explode().dropna()
+    codes, distinct = pd.factorize(column)
+    found = [_CELL_KEYS[kind](v) for v in distinct]
+    if all(len(keys) <= 1 for keys in found):  # the usual cell: one key or none; no explode needed
+        firsts = np.array([keys[0] if keys else None for keys in found], dtype=object)
+        return pd.Series(firsts[codes], index=column.index, dtype=object).dropna()
+    lists = np.empty(len(found), dtype=object)
+    lists[:] = found
+    return pd.Series(lists[codes], index=column.index, dtype=object).explode().dropna()
 
 
 def _phones(cell: str) -> list[str]:
@@ -293,10 +298,15 @@ def _build(best: pd.DataFrame, entity: str, linked: bool, start: int) -> list[Cl
     """Cluster objects from one chosen reason per member row, numbered by first row (one pass over the
     member rows; a groupby per cluster would cost a pandas call per cluster)."""
     groups: dict[int, list[Member]] = {}
-    for r in best.sort_values(["first", "member"]).itertuples(index=False):
-        score = 100.0 if r.is_first else float(r.score)
-        via = None if r.is_first else int(r.via)
-        groups.setdefault(int(r.first), []).append(Member(int(r.member), r.kind, str(r.key), score, r.header, via))
+    ordered = best.sort_values(["first", "member"])
+    columns = ("first", "member", "kind", "key", "score", "header", "via", "is_first")
+    # plain lists, not itertuples: this loop runs once per member row, a million times for a big file
+    rows = zip(*(ordered[c].tolist() for c in columns), strict=True)
+    for first, member, kind, key, score, header, via, is_first in rows:
+        groups.setdefault(int(first), []).append(
+            Member(int(member), kind, str(key), 100.0 if is_first else float(score), header,
+                   None if is_first else int(via))
+        )  # fmt: skip
     return [Cluster(start + n, entity, linked, tuple(m)) for n, m in enumerate(groups.values())]
 
 

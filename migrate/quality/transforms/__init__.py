@@ -100,7 +100,10 @@ def _outcome(fn: TransformFn, raw: object, ctx: TransformContext, limit: int | N
 #: Outcomes remembered across calls, per (transform, context): re-validating after a small profile edit
 #: in a notebook recomputes nothing it has seen. Transforms are pure, so a remembered outcome is exact.
 _MEMO: dict[tuple[TransformFn, TransformContext], dict[object, Outcome]] = {}
-MEMO_LIMIT = 1_000_000  # values remembered in all; past it the memo starts afresh (bounded memory)
+#: values remembered in all; past it the memo starts afresh. ~250 bytes a value: 200,000 keep it near 50 MB,
+#: which a block-by-block run of a million rows (most of them distinct e-mails and names) would otherwise
+#: fill to a quarter of a GB before the first reset
+MEMO_LIMIT = 200_000
 
 
 def _memo(fn: TransformFn, ctx: TransformContext) -> dict[object, Outcome]:
