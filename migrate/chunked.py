@@ -27,6 +27,7 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from .core.issues import ERROR, Issue, IssueCode
+from .core.ledger import Ledger, cell_ledger
 from .core.mapping import MappedTable, apply_profile
 from .core.profile import Profile
 from .core.report import Report
@@ -79,6 +80,7 @@ class _State:
     kept_rows: int = 0
     key_mapped: list[pd.DataFrame] = field(default_factory=list)
     key_source: list[pd.DataFrame] = field(default_factory=list)
+    cells: Ledger = field(default_factory=Ledger)
 
 
 def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, owner_as: str = "name",
@@ -106,7 +108,10 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
 def _one_block(block: SourceTable, profile: Profile, schema: AccountSchema, owner_as: str, state: _State,
                write: Writer | None) -> None:  # fmt: skip
     mapped = apply_profile(block, profile, schema, owner_as=owner_as)
-    found = mapped.issues + run_checks(mapped, profile, schema)
+    if not mapped.inputs:
+        raise NotStreamable("nothing mapped: the whole run words the error")
+    resolved = mapped.profile or profile
+    found = mapped.issues + run_checks(mapped, resolved, schema)
     file_level = [i for i in found if i.row is None]
     for issue in file_level:
         if issue.code is IssueCode.UNMAPPED_COLUMN:
@@ -128,6 +133,7 @@ def _one_block(block: SourceTable, profile: Profile, schema: AccountSchema, owne
     frame = _same_columns(mapped, state)
     if write is not None:
         write(frame.drop(index=sorted(rejected)) if rejected else frame)  # type: ignore[type-var]
+    state.cells = state.cells + cell_ledger(block.frame, resolved, mapped.inputs, sorted(rejected))  # type: ignore[type-var]
     _keep_rows(block, rows_here, rejected, state)
     _keep_keys(mapped, frame, block, state)
 
@@ -200,7 +206,8 @@ def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchem
                       delimiter=head.delimiter, original_headers=head.original_headers)  # fmt: skip
     return Report(source=str(head.path), sheet=head.sheet, entity=profile.entity, read=rows, issues=issues,
                   empty_rows=head.empty_rows, profile=str(profile.path) if profile.path else profile.name,
-                  schema=schema.source, table=table, duplicates=clusters, merged_rows=[])  # fmt: skip
+                  schema=schema.source, table=table, duplicates=clusters, merged_rows=[],
+                  cells=state.cells)  # fmt: skip
 
 
 @dataclass(repr=False)
