@@ -33,6 +33,7 @@ from .core.profile import Profile
 from .core.report import Report
 from .core.schema import AccountSchema, Target
 from .core.table import SourceTable
+from .core.validate import summary_issues
 from .quality.checks import run_checks
 from .quality.duplicates import find_duplicates
 from .quality.duplicates_policy import resolve_duplicates
@@ -111,7 +112,7 @@ def _one_block(block: SourceTable, profile: Profile, schema: AccountSchema, owne
     if not mapped.inputs:
         raise NotStreamable("nothing mapped: the whole run words the error")
     resolved = mapped.profile or profile
-    found = mapped.issues + run_checks(mapped, resolved, schema)
+    found = mapped.issues + summary_issues(block) + run_checks(mapped, resolved, schema)
     file_level = [i for i in found if i.row is None]
     for issue in file_level:
         if issue.code is IssueCode.UNMAPPED_COLUMN:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..core.columns import REJECT_META
 from ..core.issues import SourceError
 from ..core.table import SourceTable
 from .csvfile import DELIMITERS, SNIFF_CHARS, sniff_delimiter
@@ -81,18 +82,11 @@ def csv_blocks(
         reader = csv.reader(bounded_lines(lines, where), delimiter=used_delimiter)
         records = _records(reader, where)
         head_rows = list(islice(records, HEADER_SCAN_ROWS))
+        header_row = _header_row(head_rows, header_row, where)
     except BaseException:
         raw.close()
         raise
-    if header_row is None:
-        header_row = find_header_row(head_rows, where=where)
-    elif not 1 <= header_row <= len(head_rows) or all(is_blank(c) for c in head_rows[header_row - 1]):
-        raw.close()
-        raise NotStreamable("the given header row is not among the first records")
     header = list(head_rows[header_row - 1])
-    if any(len(r) > len(header) for r in head_rows):
-        raw.close()
-        raise NotStreamable("a record wider than the header: the whole reader pads the header")
     names, positions, issues = name_columns(header, [()] * len(header), header_row=header_row)
     head = SourceTable(
         frame=pd.DataFrame({n: pd.Series([], dtype=str) for n in names}), path=path, kind="csv",
@@ -103,6 +97,19 @@ def csv_blocks(
     body = chain(head_rows[header_row:], records)
     stream.blocks = _blocks(stream, body, header_row + 1, names, positions, len(header), rows, where)
     return stream
+
+
+def _header_row(head_rows: list[list[str]], header_row: int | None, where: str) -> int:
+    """The header row as `frame_from_grid` finds it, or NotStreamable where only the whole file can say."""
+    if head_rows and tuple(c.strip() for c in head_rows[0][:2]) == REJECT_META:
+        raise NotStreamable("a rejects workbook read back: its rows are renumbered from the whole table")
+    if header_row is None:
+        header_row = find_header_row(head_rows, where=where)
+    elif not 1 <= header_row <= len(head_rows) or all(is_blank(c) for c in head_rows[header_row - 1]):
+        raise NotStreamable("the given header row is not among the first records")
+    if any(len(r) > len(head_rows[header_row - 1]) for r in head_rows):
+        raise NotStreamable("a record wider than the header: the whole reader pads the header")
+    return header_row
 
 
 def _encoding(start: bytes, encoding: str | None) -> tuple[str, int]:
