@@ -30,6 +30,7 @@ from ..core.table import SourceTable
 from .csvfile import DELIMITERS, SNIFF_CHARS, sniff_delimiter
 from .header import HEADER_SCAN_ROWS, find_header_row, is_blank, name_columns
 from .limits import FIELD_CHARS, bounded_lines, field_too_large
+from .signatures import identify
 
 #: data rows per block: big enough that per-block overhead is noise, small enough to bound memory
 BLOCK_ROWS = 50_000
@@ -93,6 +94,9 @@ def csv_blocks(
         header_row=header_row, encoding=used_encoding, delimiter=used_delimiter,
         original_headers=header, issues=issues,
     )  # fmt: skip
+    found = identify(head.columns)  # as `read_table` names the system a CSV's headers identify
+    if found:
+        head.system, head.entity_hint = found
     stream = BlockStream(head, iter(()), _closers=[raw.close])
     body = chain(head_rows[header_row:], records)
     stream.blocks = _blocks(stream, body, header_row + 1, names, positions, len(header), rows, where)
@@ -204,4 +208,4 @@ def _table(head: SourceTable, kept: list[list[str]], rows: list[int], names: lis
     frame = pd.DataFrame(columns, index=pd.Index(rows, dtype="int64"), dtype=str)
     return SourceTable(frame=frame, path=head.path, kind=head.kind, header_row=head.header_row,
                        encoding=head.encoding, delimiter=head.delimiter, original_headers=head.original_headers,
-                       issues=head.issues)  # fmt: skip
+                       issues=head.issues, system=head.system, entity_hint=head.entity_hint)  # fmt: skip
