@@ -65,14 +65,16 @@ def run_size(rows: int, cli: list[str], xlsx: bool, work: Path) -> dict[str, Res
 
 def table(all_results: dict[int, dict[str, Result]]) -> list[dict[str, object]]:
     """Print the table; return its lines as dicts for the JSON line."""
-    print(f"\n{'rows':>9} {'step':<12} {'wall s':>8} {'peak RSS MB':>12} {'× read_csv':>11} {'RSS ×':>7} {'exit':>5}")
+    print(f"\n{'rows':>9} {'step':<12} {'wall s':>8} {'peak RSS MB':>12} {'× read_csv':>11} {'RSS ×':>7} {'exit':>5}",
+          flush=True)  # fmt: skip
     lines = []
     for rows, results in all_results.items():
         base = results["read_csv"]
         for name, r in results.items():
             wall_x = round(r.wall_s / base.wall_s, 1) if base.wall_s else None
             rss_x = round(r.peak_rss_mb / base.peak_rss_mb, 2) if base.peak_rss_mb else None
-            print(f"{rows:>9} {name:<12} {r.wall_s:8.2f} {r.peak_rss_mb:12.1f} {wall_x:>10}× {rss_x:>6}× {r.exit:5d}")
+            print(f"{rows:>9} {name:<12} {r.wall_s:8.2f} {r.peak_rss_mb:12.1f} {wall_x:>10}× {rss_x:>6}× {r.exit:5d}",
+                  flush=True)  # fmt: skip
             lines.append({"rows": rows, "step": name, **asdict(r), "ratio_wall": wall_x, "ratio_rss": rss_x})
     return lines
 
@@ -102,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         failed += bad
         if not (args.keep or bad):
             shutil.rmtree(work, ignore_errors=True)
+        table({rows: all_results[rows]})  # each size as soon as it is done: big sizes take long
+    print("\nall sizes:")
     lines = table(all_results)
     print(json.dumps({"scale": lines}, ensure_ascii=False))
     return 1 if failed else 0

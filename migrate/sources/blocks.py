@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..core.columns import REJECT_META
@@ -29,7 +30,7 @@ from ..core.issues import SourceError
 from ..core.table import SourceTable
 from .csvfile import DELIMITERS, SNIFF_CHARS, sniff_delimiter
 from .header import HEADER_SCAN_ROWS, find_header_row, is_blank, name_columns
-from .limits import FIELD_CHARS, bounded_lines, field_too_large
+from .limits import FIELD_CHARS, bounded_lines, current, field_too_large
 from .signatures import identify
 
 #: data rows per block: big enough that per-block overhead is noise, small enough to bound memory
@@ -71,6 +72,7 @@ def csv_blocks(
     where = f"'{path}'"
     if delimiter is not None and len(delimiter) != 1:
         raise NotStreamable("bad delimiter: the whole reader words the error")
+    _check_line_bytes(path)
     raw = open(path, "rb")  # noqa: SIM115 - closed by BlockStream.close or at the end of the blocks
     try:
         used_encoding, skip = _encoding(raw.read(4), encoding)
@@ -101,6 +103,23 @@ def csv_blocks(
     body = chain(head_rows[header_row:], records)
     stream.blocks = _blocks(stream, body, header_row + 1, names, positions, len(header), rows, where)
     return stream
+
+
+def _check_line_bytes(path: Path) -> None:
+    """`limits.check_line_bytes`, 16 MB of the file at a time: a line far over the bound must not be read
+    whole by the text layer. Such a file goes to the whole reader, which refuses it in its own words."""
+    limit = current().max_line_chars * 4
+    last, pos = -1, 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(16 << 20):
+            view = np.frombuffer(chunk, dtype=np.uint8)
+            breaks = np.flatnonzero((view == 10) | (view == 13)) + pos
+            gaps = np.diff(np.concatenate(([last], breaks)))
+            pos += len(chunk)
+            if breaks.size:
+                last = int(breaks[-1])
+            if (gaps.size and gaps.max() > limit) or pos - last > limit:
+                raise NotStreamable("a line far over the bound")
 
 
 def _header_row(head_rows: list[list[str]], header_row: int | None, where: str) -> int:
