@@ -24,6 +24,7 @@ from .base.graph import Base, build_base
 from .base.manifest import Manifest, load_manifest
 from .base.report import BaseReport
 from .core.issues import MigrateError
+from .core.paths import guard_outputs, write_text_atomic
 from .core.schema import AccountSchema, schema_from_data
 from .core.validate import validate_table
 from .sinks.xlsx import write_sheets
@@ -71,9 +72,8 @@ def _refuse_input(path: Path, manifest: Manifest | None) -> None:
     """Inputs are never outputs: no file of the manifest (sources, profiles, schema) is written over."""
     if manifest is None:
         return
-    target = path.resolve()
-    if target == manifest.path.resolve() or any(target == f.resolve() for f in manifest.files()):
-        raise MigrateError(f"{path} is an input of {manifest.path}; choose another output file.")
+    inputs = [("manifest", manifest.path)] + [(f"{f.name}, named in {manifest.path.name}", f) for f in manifest.files()]
+    guard_outputs(inputs, [("report", path)])
 
 
 def write_base_report(report: BaseReport, path: str | Path, manifest: Manifest | None = None) -> Path:
@@ -85,11 +85,7 @@ def write_base_report(report: BaseReport, path: str | Path, manifest: Manifest |
     _refuse_input(path, man)
     suffix = path.suffix.lower()
     if suffix == ".json":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(report.to_json() + "\n", encoding="utf-8")
-        tmp.replace(path)
-        return path
+        return write_text_atomic(path, report.to_json() + "\n")
     if suffix != ".xlsx":
         raise MigrateError(f"Report file {path} must end in .json or .xlsx.")
     rows = [{"entity": e, "source": r.source, **{k: v for k, v in r.counts().items() if k != "by_code"}}

@@ -59,8 +59,8 @@ def guard_outputs(inputs: Named, outputs: Named) -> None:
         for source_what, source in ins:
             if same_file(out, source):
                 raise OutputClash(
-                    f"Refusing to write the {what} to '{out}': that file is the {source_what} of this run, and "
-                    f"writing it would destroy it. Nothing was written; choose another output file name."
+                    f"Refusing to write the {what} to '{out}': that file is an input of this run (the {source_what}), "
+                    f"and writing it would destroy it. Nothing was written; choose another output file name."
                 )
         for other_what, other in outs[:i]:
             if same_file(out, other):

@@ -10,14 +10,13 @@ equal to `session.profile`.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..core.issues import MigrateError
+from ..core.paths import same_file, write_text_atomic
 from ..core.profile import ColumnSpec
 from .session import DROP, NOT_MAPPED, EditSession, rows_text
 
@@ -136,22 +135,6 @@ def _owner_lines(session: EditSession) -> list[str]:
 def save_text(text: str, path: str | Path, inputs: list[Path]) -> Path:
     """Write atomically (a temporary file beside it, then rename), never over one of the session's inputs."""
     out = Path(path)
-    if any(_same(out, i) for i in inputs):
+    if any(same_file(out, i) for i in inputs):  # by name, symlink or hard link (core/paths.py)
         raise MigrateError(f"Refusing to save the profile over {out}: it is an input of this session.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
-
-
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
+    return write_text_atomic(out, text)
