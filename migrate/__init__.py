@@ -20,7 +20,15 @@ from .api import (
     validate,
     write_plan,
 )
-from .api_base import read_base, validate_base, write_base_report
+from .api_base import (
+    apply_plan_base,
+    draft_manifest,
+    export_base,
+    read_base,
+    upload_base,
+    validate_base,
+    write_base_report,
+)
 from .base import Base, BaseReport, Manifest, load_manifest
 from .core.issues import (
     AmoApiError,
@@ -61,10 +69,13 @@ __all__ = [
     "SourceTable",
     "Target",
     "apply_plan",
+    "apply_plan_base",
     "apply_profile",
     "builtin_profiles",
+    "draft_manifest",
     "draft_profile",
     "export",
+    "export_base",
     "find_duplicates",
     "inspect",
     "load_manifest",
@@ -75,6 +86,7 @@ __all__ = [
     "read_base",
     "read_source",
     "upload",
+    "upload_base",
     "validate",
     "validate_base",
     "write_base_report",

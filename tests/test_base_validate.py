@@ -244,3 +244,25 @@ def test_export_writes_one_file_per_entity_in_importer_order_with_names_written_
     assert list(left["what"]) == ["task"] * 5 and "upload migration.yaml" in result.output
     rejected = read_xlsx(out / "4-comments.rejects.xlsx")
     assert len(rejected) == 1 and "999" in rejected.to_string()
+
+
+def test_an_export_without_its_id_column_is_keyed_by_name_and_still_links(tmp_path):
+    """A UI export of companies without the ID column: records are known by their folded names."""
+    header = '"Название компании";"Ответственный";\n'
+    (tmp_path / "companies.csv").write_bytes(("\ufeff" + header + '"ООО «Вектор»";"Анна";\n').encode())
+    profile = migrate.load_profile("bitrix24-companies")
+    profile.columns = {"Название компании": profile.columns["Название компании"],
+                       "Ответственный": profile.columns["Ответственный"]}  # fmt: skip
+    profile.save(tmp_path / "companies.yaml")
+    header = '"ID";"Контакт";"Имя";"Фамилия";"Компания";"Ответственный";\n'
+    (tmp_path / "contacts.csv").write_bytes(("\ufeff" + header + '"10";"А Б";"А";"Б";"ооо вектор";"Анна";\n').encode())
+    contacts = migrate.load_profile("bitrix24-contacts")
+    keep = ("ID", "Контакт", "Имя", "Фамилия", "Компания", "Ответственный")
+    contacts.columns = {c: s for c, s in contacts.columns.items() if c in keep}
+    contacts.save(tmp_path / "contacts.yaml")
+    path = manifest(tmp_path, {"companies": ("companies.csv", "companies.yaml"),
+                               "contacts": ("contacts.csv", "contacts.yaml")})  # fmt: skip
+    base, report = read_base(path)
+    assert list(base.records["companies"]) == ["name:ооо вектор"]
+    assert base.records["contacts"]["10"].links == {"companies": ["name:ооо вектор"]}
+    assert "empty_key" not in set(report.to_frame().code)

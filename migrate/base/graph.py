@@ -144,9 +144,10 @@ def _own_records(base: Base, entity: str, names: dict[str, str]) -> None:
     if keys:
         left_out = set(report.rejected_rows) | set(report.merged_rows)
         base.rejected[entity] = {keys[r] for r in left_out if r in keys}
+    keyed = bool(profile.key) and profile.key in frame.columns  # a UI export of the same list may lack the ID
     for row in _valid_rows(report, mapped.frame):
         name = names_of.get(row, "")
-        if profile.key:
+        if keyed:
             key = keys.get(row, "")
             if not key:
                 issues.append(make_issue(IssueCode.EMPTY_KEY, row=row, column=profile.key))
@@ -154,7 +155,7 @@ def _own_records(base: Base, entity: str, names: dict[str, str]) -> None:
         else:  # a UI export without IDs: the record is known by its name (or, nameless, by its row)
             key = name_fold(entity, name) or f"row:{row}"
         if key in first:
-            if profile.key:
+            if keyed:
                 issues.append(make_issue(IssueCode.DUPLICATE_KEY, row=row, column=profile.key, value=key,
                                          first=first[key]))  # fmt: skip
             continue  # without a key column a repeated name is the duplicates rules' business, not an error
