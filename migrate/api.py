@@ -26,6 +26,7 @@ from .drafting.draft import draft_profile as _draft_profile
 from .drafting.inspection import Inspection, guess_entity, inspect_table
 from .drafting.plan import SetupPlan, build_plan
 from .drafting.roles import RoleTemplate, load_roles
+from .quality.clients import repeated_clients_notes
 from .sinks.csvout import write_csv
 from .sinks.reports import write_rejects, write_report
 from .sinks.xlsx import SHEET_ROWS, part_paths, write_import, write_sheets
@@ -224,6 +225,7 @@ def _export_whole(source: SourceLike, profile: Profile, schema: SchemaLike, out:
                   sheet: str | None, owner_as: str, progress: bool,
                   guard: Callable[[list[Path]], None]) -> Report:  # fmt: skip
     mapped, result, bars = _run(source, profile, schema, sheet=sheet, owner_as=owner_as, progress=progress)
+    result.notes += repeated_clients_notes(mapped, result)
     keep = mapped.frame.drop(index=result.rejected_rows)
     guard(part_paths(out, len(keep), max_rows or (None if out.suffix.lower() == ".csv" else SHEET_ROWS)))
     numeric = [h for h, t in mapped.targets.items() if t.integer]

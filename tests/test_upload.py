@@ -25,6 +25,7 @@ from migrate.amocrm.upload.journal import Journal
 from migrate.cli.amocrm import main_group
 from migrate.core.issues import MigrateError
 from migrate.core.schema import load_schema
+from migrate.quality.clients import client_keys
 from migrate.sandbox.server import Sandbox, SandboxStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,16 +110,32 @@ def test_customers_upload_reconciles(customers):
     assert customers["report"].reconciliation() == "read 300 = exported 264 + rejected 36"
 
 
-def test_every_uploaded_row_is_one_lead_with_its_contact_and_company(customers):
-    sb, tmp = customers["sb"], customers["tmp"]
+def test_every_uploaded_row_is_one_lead_and_each_client_one_record(customers):
+    """Within-file repeats: a client named by several rows is created once, every lead of it linked to it."""
+    sb, tmp, mapped = customers["sb"], customers["tmp"], customers["mapped"]
     ok = pd.read_excel(tmp / "customers.uploaded.xlsx", dtype=object, engine="calamine")
-    assert len(ok) == 264 == customers["counts"][0] == customers["counts"][1] == customers["counts"][2]
+    assert len(ok) == 264 == customers["counts"][0]
+    rows = [int(r) for r in ok["Строка источника"]]
+    keys = client_keys(mapped, rows)
+    for entity, column in (("contacts", "Контакт ID"), ("companies", "Компания ID")):
+        ids = dict(zip(rows, ok[column], strict=True))
+        by_key: dict[str, set] = {}
+        for row, key in keys[entity].items():
+            by_key.setdefault(key, set()).add(ids[row])
+        assert all(len(v) == 1 for v in by_key.values()), "one client split over several records"
+        assert len({next(iter(v)) for v in by_key.values()}) == len(by_key), "two clients joined"
+        unkeyed = {ids[r] for r in rows if r not in keys[entity] and not pd.isna(ids[r])}
+        store = sb.store.contacts if entity == "contacts" else sb.store.companies
+        assert len(store) == len(by_key) + len(unkeyed) < 200
+    first_of = {}
     for _, r in ok.iterrows():
         lead = int(r["Сделка ID"])
         assert sb.store.linked("leads", lead, "contacts") == [int(r["Контакт ID"])]
         assert sb.store.linked("leads", lead, "companies") == [int(r["Компания ID"])]
-        assert sb.store.linked("contacts", int(r["Контакт ID"]), "companies") == [int(r["Компания ID"])]
-        assert r["Контакт"] == "создан" and r["Компания"] == "создан"
+        for title in ("Контакт", "Компания"):
+            first = first_of.setdefault((title, int(r[f"{title} ID"])), int(r["Строка источника"]))
+            expected = "создан" if first == int(r["Строка источника"]) else f"связан (как в строке {first})"
+            assert r[title] == expected
     tags = {t["name"] for rec in [*sb.store.leads.values(), *sb.store.contacts.values(),
                                   *sb.store.companies.values()] for t in rec["_embedded"]["tags"]}  # fmt: skip
     run_tag = json.loads(customers["again"].stdout)["run_tag"]
@@ -151,11 +168,13 @@ def test_users_stages_enums_dates_and_phones_are_resolved(customers):
         contact = sb.store.contacts[int(r["Контакт ID"])]
         phones = {(v["value"], v["enum_code"]) for c in contact["custom_fields_values"] or []
                   if c["field_code"] == "PHONE" for v in c["values"]}  # fmt: skip
+        # a repeated client's record holds the phones of every row naming it (the first spelling's kind)
         if src["Рабочий телефон (контакт)"]:
-            assert (src["Рабочий телефон (контакт)"], "WORK") in phones
+            assert src["Рабочий телефон (контакт)"] in {v for v, _ in phones}
         if src["Мобильный телефон (контакт)"]:
-            assert (src["Мобильный телефон (контакт)"], "MOB") in phones
-        assert contact["responsible_user_id"] == lead["responsible_user_id"]
+            assert src["Мобильный телефон (контакт)"] in {v for v, _ in phones}
+        if r["Контакт"] == "создан":  # made with this lead: its owner is the lead's
+            assert contact["responsible_user_id"] == lead["responsible_user_id"]
 
 
 def test_rows_with_errors_are_never_sent_and_refusals_map_to_source_columns(customers):
@@ -224,7 +243,16 @@ def test_dry_run_writes_the_payloads_and_sends_nothing(tmp_path):
     assert result.exit_code == 1 and "would upload 264" in result.output, result.output
     files = sorted((tmp_path / "dry").glob("*.json"))
     complex_ = [json.loads(f.read_text(encoding="utf-8")) for f in files if "leads-complex" in f.name]
-    assert [len(b) for b in complex_] == [50, 50, 50, 50, 50, 14]
+    assert sum(len(b) for b in complex_) == 264 and max(len(b) for b in complex_) == 50
+    mapped = api.apply_profile(src, "customers", ACCOUNT)
+    keys = client_keys(mapped)["companies"]
+    made = [int(it["request_id"]) for b in complex_ for it in b
+            for part in it["_embedded"].get("companies", []) if "id" not in part]  # fmt: skip
+    linked = [int(it["request_id"]) for b in complex_ for it in b
+              for part in it["_embedded"].get("companies", []) if "id" in part]  # fmt: skip
+    made_keys = [keys[r] for r in made if r in keys]
+    assert len(made_keys) == len(set(made_keys)) and linked  # each company once; its other rows link to its id
+    assert {keys[r] for r in linked} <= set(made_keys)
     item = complex_[0][0]
     assert item["request_id"] == "4" and item["_embedded"]["contacts"][0]["custom_fields_values"]
     assert {"pipeline_id", "status_id", "responsible_user_id", "price", "created_at"} <= set(item)
@@ -288,35 +316,41 @@ def test_a_batch_applied_but_not_recorded_is_found_not_resent(tmp_path, env_toke
                                                        "looked up another way." for k in ignored]  # fmt: skip
 
 
+def _kill_three_times_then_finish(cmd, sb, seed):
+    """Start the upload, SIGKILL it mid-run three times, then run it to the end; the final run's process."""
+    rng = random.Random(seed)
+    kills = 0
+    env = {**os.environ, "AMOCRM_TOKEN": sb.token}
+    for _ in range(6):  # bounded: at most 6 starts to land 3 kills
+        before = len(sb.store.leads) + len(sb.store.notes)
+        proc = subprocess.Popen([*cmd, "--base-url", sb.url], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)  # fmt: skip
+        deadline = time.monotonic() + 20
+        while len(sb.store.leads) + len(sb.store.notes) == before and proc.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, 0.6))  # somewhere mid-run: before, during or after a send
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            kills += 1
+        proc.wait(timeout=10)
+        if kills == 3:
+            break
+    assert kills == 3
+    final = subprocess.run([*cmd, "--base-url", sb.url, "--format", "json"], env=env, cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert final.returncode == 0, final.stderr
+    return final
+
+
 def test_killed_three_times_then_resumed_no_duplicates_no_losses(tmp_path):
     n = 450
     src = deals_csv(tmp_path / "deals.csv", n, seed=9)
     cmd = [sys.executable, "-m", "migrate.cli.amocrm", "upload", str(src), "-p", str(DEALS_PROFILE), "--schema",
            str(ACCOUNT), "--rate", "4", "-q", "--journal", str(tmp_path / "j.sqlite")]  # fmt: skip
-    rng = random.Random(20)
-    kills = 0
     # 120 ms per answer: a kill often lands while AmoCRM is still applying a batch we will never hear about
     with Sandbox(load_schema(ACCOUNT), latency_ms=120) as sb:
-        env = {**os.environ, "AMOCRM_TOKEN": sb.token}
-        for _ in range(6):  # bounded: at most 6 starts to land 3 kills
-            before = len(sb.store.leads) + len(sb.store.notes)
-            proc = subprocess.Popen([*cmd, "--base-url", sb.url], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)  # fmt: skip
-            deadline = time.monotonic() + 20
-            while len(sb.store.leads) + len(sb.store.notes) == before and proc.poll() is None:
-                assert time.monotonic() < deadline
-                time.sleep(0.01)
-            time.sleep(rng.uniform(0, 0.6))  # somewhere mid-run: before, during or after a send
-            if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGKILL)
-                kills += 1
-            proc.wait(timeout=10)
-            if kills == 3:
-                break
-        assert kills == 3
-        final = subprocess.run([*cmd, "--base-url", sb.url, "--format", "json"], env=env, cwd=ROOT,
-                               capture_output=True, text=True, timeout=60)  # fmt: skip
-        assert final.returncode == 0, final.stderr
+        final = _kill_three_times_then_finish(cmd, sb, seed=20)
         one_of_each_per_row(sb, n)
         notes = Counter(note["entity_id"] for note in sb.store.notes.values())
         assert len(notes) == n // 3 and max(notes.values()) == 1
@@ -324,7 +358,96 @@ def test_killed_three_times_then_resumed_no_duplicates_no_losses(tmp_path):
     db = sqlite3.connect(tmp_path / "j.sqlite")
     found = db.execute("SELECT COUNT(DISTINCT batch) FROM created WHERE how = 'recovered'").fetchone()[0]
     db.close()
-    print(f"{kills} kills; {found} batches were applied by AmoCRM but unrecorded, and found on resume")
+    print(f"3 kills; {found} batches were applied by AmoCRM but unrecorded, and found on resume")
+
+
+# --- repeated clients: one contact and one company per client ---------------------------------------------------
+
+
+def repeat_clients_csv(path: Path, n: int, clients: int, seed: int = 3) -> Path:
+    """n deals of `clients` clients (deal i belongs to client i % clients), each client written the ways
+    real files write it again: the company with or without its legal form, the phone in another format,
+    the INN on some rows only, a second (mobile) phone on a later row."""
+    rows = deals_csv(path, n, seed)
+    frame = pd.read_csv(rows, sep=";", dtype=str, keep_default_na=False)
+    for i in range(n):
+        c = i % clients
+        frame.loc[i, "Контакт"] = f"Клиент{c} Петров" if i % 2 else f"Петров Клиент{c}"  # word order varies
+        frame.loc[i, "Телефон"] = f"+7916{c:07d}" if i % 3 else f"8916{c:07d}"
+        frame.loc[i, "Email"] = f"c{c}@firm{c}.example.ru" if i % 4 else ""
+        frame.loc[i, "Компания"] = f"ООО «Фирма {c}»" if i % 2 else f"Фирма {c}"
+        frame.loc[i, "ИНН"] = f"00{c:08d}" if i % 5 == 0 else ""
+    frame.to_csv(path, sep=";", index=False, encoding="utf-8")
+    return path
+
+
+def one_contact_and_company_per_client(sb, n, clients):
+    assert len(sb.store.leads) == n
+    assert len(sb.store.contacts) == clients and len(sb.store.companies) == clients
+    for lid, lead in sb.store.leads.items():
+        c = int(lead["name"].removeprefix("Сделка №")) % clients
+        (contact,) = sb.store.linked("leads", lid, "contacts")
+        (company,) = sb.store.linked("leads", lid, "companies")
+        assert sb.store.contacts[contact]["name"] in (f"Клиент{c} Петров", f"Петров Клиент{c}")
+        assert sb.store.companies[company]["name"] in (f"ООО «Фирма {c}»", f"Фирма {c}")
+
+
+def test_repeated_clients_are_created_once_and_every_lead_linked(tmp_path, env_token):
+    src = repeat_clients_csv(tmp_path / "deals.csv", 120, clients=17)
+    with env_token(Sandbox(load_schema(ACCOUNT))) as sb:
+        result = upload(src, sb, tmp_path)
+        one_contact_and_company_per_client(sb, 120, 17)
+    assert result.reconciliation() == "read 120 = uploaded 120 + rejected 0"
+    assert result.clients() == {"contacts": {"created": 17, "repeat": 103, "linked": 0},
+                                "companies": {"created": 17, "repeat": 103, "linked": 0}}  # fmt: skip
+    assert "contacts: 17 created, 103 rows linked to them (repeat clients)" in result.summary()
+    ok = result.success_frame().set_index("Строка источника")
+    assert ok.loc[2, "Компания"] == "создан" and ok.loc[2 + 17, "Компания"] == "связан (как в строке 2)"
+
+
+def test_a_repeated_clients_record_keeps_every_phone_and_email_of_its_rows(tmp_path, env_token):
+    src = repeat_clients_csv(tmp_path / "deals.csv", 40, clients=4)
+    frame = pd.read_csv(src, sep=";", dtype=str, keep_default_na=False)
+    frame.loc[12, "Телефон"] = "+7 903 111-22-33, " + frame.loc[12, "Телефон"]  # row 14: client 0's 2nd phone
+    frame.loc[20, "Email"] = "c0@firm0.example.ru"  # row 22: the only e-mail client 0 has
+    frame.to_csv(src, sep=";", index=False, encoding="utf-8")
+    with env_token(Sandbox(load_schema(ACCOUNT))) as sb:
+        result = upload(src, sb, tmp_path)
+        contact = sb.store.contacts[result.created[2]["contacts"].id]
+    values = {v["value"] for cf in contact["custom_fields_values"] for v in cf["values"]}
+    assert {"+79031112233", "+79160000000", "c0@firm0.example.ru"} <= values
+
+
+def test_repeated_clients_killed_three_times_then_resumed_one_record_per_client(tmp_path):
+    n, clients = 400, 37
+    src = repeat_clients_csv(tmp_path / "deals.csv", n, clients, seed=5)
+    cmd = [sys.executable, "-m", "migrate.cli.amocrm", "upload", str(src), "-p", str(DEALS_PROFILE), "--schema",
+           str(ACCOUNT), "--rate", "4", "-q", "--journal", str(tmp_path / "j.sqlite")]  # fmt: skip
+    with Sandbox(load_schema(ACCOUNT), latency_ms=120) as sb:
+        final = _kill_three_times_then_finish(cmd, sb, seed=21)
+        one_contact_and_company_per_client(sb, n, clients)
+    data = json.loads(final.stdout)
+    assert data["counts"]["uploaded"] == n
+    assert data["clients"]["companies"]["created"] == clients
+    assert data["clients"]["companies"]["repeat"] == n - clients
+
+
+def test_contacts_file_creates_a_repeated_company_once(tmp_path, env_token):
+    src = tmp_path / "contacts.csv"
+    pd.DataFrame({"ФИО": ["Иван Петров", "Анна Сидорова", "Олег Смирнов", "Ирина Котова"],
+                  "Фирма": ["ООО «Альфа»", "Альфа", "ООО «Гамма»", "ООО \"Альфа\""],
+                  "ИНН": ["7707083893", "", "", ""]}).to_csv(src, sep=";", index=False)  # fmt: skip
+    profile = tmp_path / "contacts.yaml"
+    profile.write_text("version: 1\nentity: contacts\ncolumns:\n  ФИО: Полное имя\n  Фирма: Название (компания)\n"
+                       "  ИНН: ИНН (компания)\n", encoding="utf-8")  # fmt: skip
+    with env_token(Sandbox(load_schema(ACCOUNT))) as sb:
+        result = upload(src, sb, tmp_path, profile=profile)
+        assert len(sb.store.contacts) == 4 and len(sb.store.companies) == 2
+        alfa = next(i for i, c in sb.store.companies.items() if c["name"] == "ООО «Альфа»")
+        for cid, contact in sb.store.contacts.items():
+            if contact["name"] != "Олег Смирнов":
+                assert sb.store.linked("contacts", cid, "companies") == [alfa]
+    assert result.clients()["companies"] == {"created": 2, "repeat": 2, "linked": 0}
 
 
 # --- matching, refusals, journal -------------------------------------------------------------------------------

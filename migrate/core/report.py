@@ -42,6 +42,7 @@ class Report:
     duplicates: list[Any] = field(default_factory=list, repr=False)  # duplicates.Cluster, every member row
     merged_rows: list[int] = field(default_factory=list)  # rows merged into the row they duplicate
     cells: Ledger = field(default_factory=Ledger, repr=False)  # where every non-empty source cell went
+    notes: list[str] = field(default_factory=list)  # advice about the whole file (repeated clients, ...)
 
     # --- counts ----------------------------------------------------------------------------------
     @property
@@ -134,6 +135,7 @@ class Report:
             "issues": [i.to_dict() for i in self.issues],
             "duplicates": self.duplicates_frame().to_dict("records"),
             "ledger": self.cells.to_dict(),
+            "notes": list(self.notes),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -152,6 +154,7 @@ class Report:
             lines.append(lost)
         for code, n in self.by_code().items():
             lines.append(f"  {code:<22} {n}")
+        lines += [f"note: {n}" for n in self.notes]
         shown = sorted(self.issues, key=lambda i: (i.severity != ERROR, i.row or 0))[:limit]
         for i in shown:
             where = f"row {i.row}" if i.row is not None else "file"

@@ -180,6 +180,17 @@ def _names(cell: str) -> list[str]:
 _CELL_KEYS = {"phone": _phones, "email": _emails, "inn": _inns, "inn-shape": _inn_shapes, "name": _names}
 
 
+def cell_keys(kind: str, cell: str) -> list[str]:
+    """The keys of one mapped cell by the rules above: `phone` (E.164, extension kept), `email`
+    (case-folded), `inn` (valid check digits only), `name` (`company_key`)."""
+    return _CELL_KEYS[kind](cell)
+
+
+def is_inn_header(header: str) -> bool:
+    """Whether a target header holds an INN (the word «ИНН» in it)."""
+    return bool(_INN_HEADER.search(header))
+
+
 def valid_inn(digits: str) -> bool:
     """A Russian INN: 10 digits (organisation) or 12 (person), check digits right, not one digit repeated."""
     if not digits.isdigit() or len(digits) not in _INN_WEIGHTS or len(set(digits)) == 1:

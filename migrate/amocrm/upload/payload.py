@@ -16,6 +16,7 @@ the embedded new contact/company via their own `_embedded.tags`, and an existing
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -105,15 +106,26 @@ class PayloadBuilder:
 
     # --- items --------------------------------------------------------------------------------------------
     def entity_item(self, row: int, entity: str, tags: list[str], *, owner: int | None = None,
-                    prefix: str = "") -> Built:  # fmt: skip
-        """A contact, company or lead (without its embedded parts) as POST /{entity} takes it."""
+                    prefix: str = "", also: Sequence[int] = ()) -> Built:  # fmt: skip
+        """A contact, company or lead (without its embedded parts) as POST /{entity} takes it.
+
+        `also`: later rows naming the same client (a repeated contact or company), whose values complete
+        the record created once for all of them: every distinct phone and e-mail, and any field `row`
+        leaves empty — so linking those rows to it loses nothing they say about the client."""
         built = Built({})
         item = built.item
         cfv: dict[Any, dict[str, Any]] = {}
         row_tags: list[str] = []
         for header, t in self._by_entity.get(entity, []):
             text = self.value(row, header)
-            if not text or t.role == "note":
+            if t.role == "note":
+                continue
+            if also and t.enum:
+                self._add_enum_values(cfv, header, t, [text, *(self.value(r, header) for r in also)], entity)
+                continue
+            if not text:
+                text = next((v for r in also if (v := self.value(r, header))), "")
+            if not text:
                 continue
             if t.role in SIMPLE:
                 item[SIMPLE[t.role]] = text
@@ -149,8 +161,10 @@ class PayloadBuilder:
             item["_embedded"] = {"tags": [{"name": n} for n in all_tags]}
         return built
 
-    def complex_item(self, row: int, tags: list[str], links: dict[str, int] | None = None) -> Built:
-        """One `/leads/complex` item: the lead, its new (or linked, by id) contact and company."""
+    def complex_item(self, row: int, tags: list[str], links: dict[str, int] | None = None,
+                     also: dict[str, list[int]] | None = None) -> Built:  # fmt: skip
+        """One `/leads/complex` item: the lead, its new (or linked, by id) contact and company; `also`:
+        entity → later rows of the same client, completing the new contact/company (see `entity_item`)."""
         links = links or {}
         owner = self.owner_id(row)
         built = self.entity_item(row, "leads", tags)
@@ -160,7 +174,8 @@ class PayloadBuilder:
             if entity in links:
                 embedded[entity] = [{"id": links[entity]}]
             elif self.has(row, entity):
-                part = self.entity_item(row, entity, tags, owner=owner, prefix=f"_embedded.{entity}.0.")
+                part = self.entity_item(row, entity, tags, owner=owner, prefix=f"_embedded.{entity}.0.",
+                                        also=(also or {}).get(entity, ()))  # fmt: skip
                 embedded[entity] = [part.item]
                 built.origins.update(part.origins)
         item["request_id"] = str(row)
@@ -221,6 +236,16 @@ class PayloadBuilder:
         entry = cfv.setdefault(key, {**ref, "values": [], "_headers": []})
         entry["values"] += values
         entry["_headers"] += [header] * len(values)
+
+    def _add_enum_values(self, cfv: dict[Any, dict[str, Any]], header: str, t: Target, texts: list[str],
+                         entity: str) -> None:  # fmt: skip
+        """A PHONE/EMAIL column over several rows of one client: each distinct value once, in row order."""
+        seen = {v.get("value") for e in cfv.values() for v in e["values"]}
+        for text in texts:
+            for part in [p.strip() for p in text.split(",")] if t.type in _SPLIT_TYPES else [text]:
+                if part and part not in seen:
+                    seen.add(part)
+                    self._add_cf(cfv, header, t, part, entity)
 
     def _cf_values(self, header: str, t: Target, ftype: str, fdef: dict[str, Any] | None,
                    text: str) -> list[dict[str, Any]]:  # fmt: skip

@@ -1,7 +1,8 @@
 """What an upload did, row by row: the `UploadResult`, and the success and error workbooks.
 
 The success workbook says, per source row, which lead, contact and company it became in AmoCRM and
-whether the contact/company was created or linked to one the account had. The error workbook holds every
+whether the contact/company was created, linked to the one created for an earlier row naming the same
+client ("связан (как в строке N)"), or linked to one the account had. The error workbook holds every
 row that did not get there — refused by validation or by AmoCRM — *as it was in the source*, with its row
 number and reasons in the same two leading columns as the export's rejects file, so it can be fixed and
 uploaded again with the same profile (the mapping ignores those two columns).
@@ -28,7 +29,9 @@ HOW = {
     "linked": "связан с существующим",
     "merged": "объединён контролем дублей",
     "recovered": "создан (найден после сбоя)",
+    "repeat": "связан (как в строке {row})",
 }
+CREATED = ("created", "merged", "recovered")
 ENTITY_COLUMNS = {"leads": "Сделка", "contacts": "Контакт", "companies": "Компания"}
 
 
@@ -85,15 +88,43 @@ class UploadResult:
         line = f"read {self.read} = uploaded {self.uploaded} + rejected {self.rejected}"
         return line + (f" + pending {self.pending}" if self.pending else "")
 
+    def clients(self) -> dict[str, dict[str, int]]:
+        """Per linked entity (contacts, companies): records `created`, rows `repeat` (linked to a record an
+        earlier row of this upload created: the same client) and rows `linked` to the account's records."""
+        out: dict[str, dict[str, int]] = {}
+        for ents in self.created.values():
+            for entity, c in ents.items():
+                if entity in ("contacts", "companies") and entity != self.primary:
+                    how = "created" if c.how in CREATED else c.how
+                    counts = out.setdefault(entity, {"created": 0, "repeat": 0, "linked": 0})
+                    counts[how] = counts.get(how, 0) + 1
+        return out
+
+    def clients_line(self) -> str:
+        """One line, e.g. `contacts: 115 created, 149 rows linked to them (repeat clients); companies: …`."""
+        parts = []
+        for entity, n in self.clients().items():
+            text = f"{entity}: {n['created']} created"
+            if n["repeat"]:
+                text += f", {n['repeat']} rows linked to them (repeat clients)"
+            if n["linked"]:
+                text += f", {n['linked']} rows linked to existing records"
+            parts.append(text)
+        return "; ".join(parts)
+
     def success_frame(self) -> pd.DataFrame:
         rows = []
+        first_row: dict[tuple[str, int], int] = {}
+        for r in sorted(self.created):
+            for entity, c in self.created[r].items():
+                first_row.setdefault((entity, c.id), r)
         for r in self.uploaded_rows:
             ents = self.created[r]
             line: dict[str, Any] = {REJECT_ROW: r}
             for entity, title in ENTITY_COLUMNS.items():
                 c = ents.get(entity)
                 line[f"{title} ID"] = c.id if c else None
-                line[title] = HOW.get(c.how, c.how) if c else ""
+                line[title] = HOW.get(c.how, c.how).format(row=first_row.get((entity, c.id), r)) if c else ""
             note = next((c for e, c in ents.items() if e.startswith("notes:")), None)
             line["Примечание ID"] = note.id if note else None
             rows.append(line)
@@ -136,6 +167,7 @@ class UploadResult:
                 "api_refused": len(set(self.refused) - set(self.report.rejected_rows)),
                 "notes_refused": len(self.notes_refused),
             },  # fmt: skip
+            "clients": self.clients(),
             "stats": self.stats,
             "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()},
             "rows": [
@@ -150,6 +182,8 @@ class UploadResult:
 
     def summary(self) -> str:
         lines = [f"{self.report.source} → AmoCRM {self.primary} (run tag {self.run_tag})", self.reconciliation()]
+        if self.clients_line():
+            lines.append(self.clients_line())
         if self.stats:
             s = self.stats
             lines.append(f"{s.get('requests', 0)} requests in {s.get('seconds', 0):.1f} s; "

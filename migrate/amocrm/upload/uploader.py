@@ -14,6 +14,11 @@ Its outcome decides what comes next:
   through the API (recovery.py) and journalled, and only the rows not found go again — never a blind resend;
 - 401/402/403 and exhausted retries stop the run; the pending batch is looked up on the next run.
 
+One record per client: rows naming the same contact or company (`migrate.quality.clients`: INN, phone,
+e-mail, folded name) create it once. A batch never holds two rows creating one client — the later row waits
+for the next batch — and once a client's record exists (its key journalled with the batch that created it),
+every later row links to it by id. A resumed run reads the keys back, so a crash never splits a client.
+
 Rows with validation errors are never sent. A run tag (`amomigrate-<6 hex>`, derived from the source's
 content and the profile, so a resumed run reuses it) goes on every created lead, contact and company, with
 the batch's own tag `<run tag>-<seq>` beside it: together they let a person find (and remove) a run in the
@@ -33,10 +38,11 @@ from ...core.issues import AmoApiError
 from ...core.mapping import MappedTable
 from ...core.report import Report
 from ...core.schema import AccountSchema
+from ...quality.clients import client_keys
 from ..client import AmoClient, ValidationFailed, WriteOutcomeUnknown
 from .dryrun import DryRunClient
 from .eta import UploadProgress
-from .journal import Created, Journal
+from .journal import Created, Journal, KeyRecord
 from .matching import Matcher
 from .payload import Built, PayloadBuilder, RowProblem
 from .recovery import Expected, Finder, UnverifiableBatch
@@ -84,6 +90,13 @@ class Uploader:
         self.matcher = Matcher(schema) if self.options.match_existing else None
         rejected = set(report.rejected_rows)
         self.valid = [int(r) for r in mapped.frame.index if r not in rejected]
+        self.keys = client_keys(mapped, self.valid)  # entity → row → client key
+        self._known: dict[str, dict[str, int]] = {}  # entity → client key → AmoCRM id (the journal's, cached)
+        self._repeat: set[tuple[int, str]] = set()  # (row, entity) linked to a client an earlier row created
+        self._members: dict[str, dict[str, list[int]]] = {}  # entity → client key → its rows, in order
+        for entity, by_row in self.keys.items():
+            for row, key in by_row.items():
+                self._members.setdefault(entity, {}).setdefault(key, []).append(row)
         self.recovered_batches = 0
         self.recovery_waited = 0.0
         self.progress = UploadProgress(False, 0, 0, client.pacer.period)
@@ -103,9 +116,8 @@ class Uploader:
         self.client.on_wait = self.progress.waiting
         try:
             for kind, entity in PHASES[self.primary]:
-                rows = self._todo(entity, need=entity != self.primary)
-                for i in range(0, len(rows), self.size):
-                    self._send(kind, entity, rows[i : i + self.size])
+                for batch in self._batches(kind, entity, self._todo(entity, need=entity != self.primary)):
+                    self._send(kind, entity, batch)
             self._notes()
         finally:
             self.progress.close()
@@ -117,6 +129,50 @@ class Uploader:
         primary_done = self.journal.created(self.primary)
         return [r for r in self.valid if r not in done and r not in primary_done
                 and (not need or self.builder.has(r, entity))]  # fmt: skip
+
+    def _batches(self, kind: str, entity: str, rows: list[int]) -> Any:
+        """Batches of ≤ size rows in which no client is created twice. A row naming a client that a row of
+        this batch creates waits for the next batch, and is linked to the record by then. In a phase of
+        its own (companies of a contacts file) a row whose client exists is journalled as linked, unsent."""
+        parts = ("contacts", "companies") if kind == "complex" else (entity,) if entity != self.primary else ()
+        pending = list(rows)
+        while pending:
+            batch: list[int] = []
+            later: list[int] = []
+            creating: set[tuple[str, str]] = set()
+            linked: list[Created] = []
+            for i, row in enumerate(pending):
+                if len(batch) >= self.size:
+                    later += pending[i:]
+                    break
+                keys = [(p, k) for p in parts if (k := self.keys.get(p, {}).get(row)) and self.builder.has(row, p)]
+                new = {(p, k) for p, k in keys if k not in self.known(p)}
+                if kind == "entities" and keys and not new:
+                    linked.append(Created(row, entity, self.known(entity)[keys[0][1]], "repeat"))
+                elif new & creating:
+                    later.append(row)
+                else:
+                    creating |= new
+                    batch.append(row)
+            if linked:
+                self.journal.finish(None, created=linked)
+            if batch:
+                yield batch
+            pending = later
+
+    def known(self, entity: str) -> dict[str, int]:
+        """Client key → AmoCRM id for `entity`: the journal's keys, read once, kept current by `_finish`."""
+        if entity not in self._known:
+            self._known[entity] = self.journal.key_ids(entity)
+        return self._known[entity]
+
+    def _finish(self, seq: int | None, created: list[Created]) -> None:
+        """Journal a batch's records with the client keys they resolve (one transaction)."""
+        keys = [KeyRecord(c.entity, k, c.id, c.row) for c in created
+                if (k := self.keys.get(c.entity, {}).get(c.row)) is not None]  # fmt: skip
+        self.journal.finish(seq, created=created, keys=keys)
+        for k in keys:
+            self.known(k.entity).setdefault(k.key, k.id)
 
     def _result(self, seconds: float) -> UploadResult:
         stats = self.client.stats
@@ -174,7 +230,7 @@ class Uploader:
                 missing = [(r, b) for r, b in built if r not in {c.row for c in created if c.entity == entity}]
                 if missing:
                     created += self._recover(kind, entity, tag, missing)
-            self.journal.finish(seq, created=created)
+            self._finish(seq, created)
             done = {c.row for c in created if c.entity == entity}
             self._remember(created, built)
             self.progress.request(len(done))
@@ -197,22 +253,34 @@ class Uploader:
         """One row's item; a standalone contact is linked to the company made for it in the phase before."""
         tags = [self.run_tag, tag]
         if kind == "complex":
-            return self.builder.complex_item(row, tags, self._links(row))
+            links = self._links(row)
+            also = {e: self._also(row, e) for e in ("contacts", "companies") if e not in links}
+            return self.builder.complex_item(row, tags, links, also)
         owner = self.builder.owner_id(row) if entity != self.primary else None
-        built = self.builder.entity_item(row, entity, tags, owner=owner)
+        built = self.builder.entity_item(row, entity, tags, owner=owner, also=self._also(row, entity))
         company = companies.get(row, {}).get("companies")
         if company is not None:
             built.item.setdefault("_embedded", {})["companies"] = [{"id": company.id}]
         built.item["request_id"] = str(row)
         return built
 
+    def _also(self, row: int, entity: str) -> list[int]:
+        """The other rows of the client `row` creates: their values complete the one record made for all."""
+        key = self.keys.get(entity, {}).get(row)
+        return [r for r in self._members.get(entity, {}).get(key or "", []) if r != row]
+
     def _links(self, row: int) -> dict[str, int]:
-        """Existing contact/company ids for a complex lead (`--match-existing`)."""
-        if self.matcher is None:
-            return {}
+        """Contact/company ids a complex lead links to: its client's record made for an earlier row, else
+        (`--match-existing`) the account's existing record."""
         links = {}
         for entity in ("contacts", "companies"):
-            if self.builder.has(row, entity):
+            if not self.builder.has(row, entity):
+                continue
+            key = self.keys.get(entity, {}).get(row)
+            if key is not None and key in self.known(entity):
+                links[entity] = self.known(entity)[key]
+                self._repeat.add((row, entity))
+            elif self.matcher is not None:
                 found = self.matcher.find(entity, self.builder.entity_item(row, entity, []).item)
                 if found is not None:
                     links[entity] = found
@@ -244,7 +312,7 @@ class Uploader:
                     out.append(Created(row, "leads", a["id"], "merged" if merged else "created"))
                     for part, key in (("contacts", "contact_id"), ("companies", "company_id")):
                         if a.get(key):
-                            out.append(Created(row, part, a[key], self._how(items[row], part, merged)))
+                            out.append(Created(row, part, a[key], self._how(row, items[row], part, merged)))
             return out
         for a in ((answer or {}).get("_embedded") or {}).get(entity) or []:
             row = _row_of(a.get("request_id"), items)
@@ -252,9 +320,11 @@ class Uploader:
                 out.append(Created(row, entity, a["id"], "created"))
         return out
 
-    def _how(self, built: Built, part: str, merged: bool) -> str:
+    def _how(self, row: int, built: Built, part: str, merged: bool) -> str:
         refs = (built.item.get("_embedded") or {}).get(part) or [{}]
-        return "linked" if "id" in refs[0] else ("merged" if merged else "created")
+        if "id" in refs[0]:
+            return "repeat" if (row, part) in self._repeat else "linked"
+        return "merged" if merged else "created"
 
     def _recover(self, kind: str, entity: str, tag: str, built: list[tuple[int, Built]]) -> list[Created]:
         """What a batch with a lost answer created, looked up through the API (recovery.py)."""
@@ -267,9 +337,9 @@ class Uploader:
         except UnverifiableBatch as e:
             raise AmoApiError(str(e)) from None
         items = dict(built)
-        linked = {(c.row, c.entity) for c in found if c.entity != entity and self._how(items[c.row], c.entity, False)
-                  == "linked"}  # fmt: skip
-        return [Created(c.row, c.entity, c.id, "linked") if (c.row, c.entity) in linked else c for c in found]
+        hows = {(c.row, c.entity): self._how(c.row, items[c.row], c.entity, False) for c in found if c.entity != entity}
+        return [Created(c.row, c.entity, c.id, hows[(c.row, c.entity)])
+                if hows.get((c.row, c.entity)) in ("linked", "repeat") else c for c in found]  # fmt: skip
 
     def _recover_pending(self) -> None:
         """Batches journalled as pending by an earlier, interrupted run: find what they created first."""
@@ -285,7 +355,7 @@ class Uploader:
                 self.warn(f"Batch {batch.seq} rebuilt from the source differs from what was sent (was the account "
                           "schema changed?); its records are matched by name, price, stage and owner.")  # fmt: skip
             created = self._recover(kind, entity, batch.tag or "", built) if built else []
-            self.journal.finish(batch.seq, created=created)
+            self._finish(batch.seq, created)
 
     def _refusals(self, e: ValidationFailed, built: list[tuple[int, Built]]) -> list[Refusal]:
         items = dict(built)
