@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .chunked import NotStreamable, export_blocks, read_options, run_blocks, source_in_blocks
+from .core.field_ids import by_id_notes, importer_headers
 from .core.issues import MigrateError
 from .core.mapping import MappedTable
 from .core.mapping import apply_profile as _apply_profile
@@ -226,9 +227,11 @@ def _export_whole(source: SourceLike, profile: Profile, schema: SchemaLike, out:
                   guard: Callable[[list[Path]], None]) -> Report:  # fmt: skip
     mapped, result, bars = _run(source, profile, schema, sheet=sheet, owner_as=owner_as, progress=progress)
     result.notes += repeated_clients_notes(mapped, result)
-    keep = mapped.frame.drop(index=result.rejected_rows)
+    renamed = importer_headers(mapped.targets)
+    result.notes += by_id_notes(renamed)
+    keep = mapped.frame.drop(index=result.rejected_rows).rename(columns=renamed)
     guard(part_paths(out, len(keep), max_rows or (None if out.suffix.lower() == ".csv" else SHEET_ROWS)))
-    numeric = [h for h, t in mapped.targets.items() if t.integer]
+    numeric = [renamed.get(h, h) for h, t in mapped.targets.items() if t.integer]
     tick = bars.stage("writing", len(keep), unit="row")
     if out.suffix.lower() == ".csv":
         result.outputs["import"] = [write_csv(keep, out)]

@@ -4,6 +4,12 @@ Why: the bundled default account knows no users, no custom fields and no real st
 be checked and the upload cannot resolve ids. A pulled schema has them, and validates a file exactly like a
 hand-written one, because it is the same JSON shape checked by the same `validate_schema_data`.
 
+Names are kept as the account has them, because a header is a name: the won/lost stages (142/143), the
+unsorted stage and the predefined fields (PHONE, EMAIL, …) always keep theirs, and a regular stage or a
+custom field that clashes with one of them is the one renamed `'<name> (id N)'`, with a warning. Two
+*custom* fields with one name are kept as they are: the schema then calls their header ambiguous and a
+profile names each by id, `<name> (id N)` (`core/schema.py`).
+
 Reads (GET only): `/account` (with the timezone, which dates need), `/users` (admin only: on 403 the schema
 gets no users and a warning says so), `/leads/pipelines`, and every page of `/{entity}/custom_fields`.
 """
@@ -13,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..core.schema import ENTITIES, validate_schema_data
+from ..core.schema import ENTITIES, SYSTEM_STATUSES, validate_schema_data
 from .client import AmoClient, Forbidden
 
 #: field types the account-schema contract knows (migrate/data/account.schema.json)
@@ -92,7 +98,8 @@ def _pipelines(client: AmoClient, warn: Warn) -> list[dict[str, Any]]:
             if isinstance(s.get("sort"), int):
                 st["sort"] = s["sort"]
             statuses.append(st)
-        _unique_names(statuses, f"pipeline {p['name']!r}", warn)
+        _unique_names(statuses, f"pipeline {p['name']!r}", warn,
+                      keep=lambda s: s["id"] in SYSTEM_STATUSES or s.get("type") == UNSORTED)  # fmt: skip
         out.append({"id": p["id"], "name": p["name"], "is_main": bool(p.get("is_main")), "statuses": statuses})
     return out
 
@@ -115,7 +122,7 @@ def _fields(client: AmoClient, entity: str, warn: Warn) -> list[dict[str, Any]]:
         if f.get("is_api_only"):
             field["is_api_only"] = True
         out.append(field)
-    _unique_names(out, f"{entity} fields", warn)
+    _unique_names(out, f"{entity} fields", warn, keep=lambda f: bool(f.get("code")), custom_twins=True)
     return out
 
 
@@ -123,15 +130,33 @@ def _sort(e: dict[str, Any]) -> dict[str, int]:
     return {"sort": e["sort"]} if isinstance(e.get("sort"), int) else {}
 
 
-def _unique_names(items: list[dict[str, Any]], where: str, warn: Warn) -> None:
-    """Two fields (or stages) with one name would make a header ambiguous: the later ones get their id."""
+def _unique_names(items: list[dict[str, Any]], where: str, warn: Warn, keep: Callable[[dict[str, Any]], bool],
+                  custom_twins: bool = False) -> None:  # fmt: skip
+    """Two stages (or fields) with one name: the system one (`keep`) keeps it, the other is renamed
+    `'<name> (id N)'`; between two regular ones the later is renamed. `custom_twins`: two regular fields
+    keep their shared name (an ambiguous header the profile resolves by id) with a warning saying how."""
+    kept = {item["name"] for item in items if keep(item)}
     seen: set[str] = set()
+    twins: dict[str, list[int]] = {}
     for item in items:
-        if item["name"] in seen:
-            new = f"{item['name']} (id {item['id']})"
-            warn(f"{where}: the name {item['name']!r} is used twice; the one with id {item['id']} is called {new!r}.")
+        name = item["name"]
+        if keep(item):
+            continue
+        if name in kept or (name in seen and not custom_twins):
+            new = f"{name} (id {item['id']})"
+            why = "the system one keeps the name" if name in kept else "the first one keeps the name"
+            warn(f"{where}: the name {name!r} is used twice; the one with id {item['id']} is called {new!r} here "
+                 f"({why}). Rename one in the account to choose.")  # fmt: skip
             item["name"] = new
+        elif name in seen:
+            twins.setdefault(name, []).append(item["id"])
         seen.add(item["name"])
+    for name, ids in twins.items():
+        first = next(i["id"] for i in items if i["name"] == name)
+        example = f"{name} (id {first})"
+        warn(f"{where}: {len(ids) + 1} fields are named {name!r} (ids {', '.join(map(str, [first, *ids]))}). A "
+             f"profile names the one it means as {example!r}; the import file cannot tell them apart, so rename "
+             "one in the account if you import through the file.")  # fmt: skip
 
 
 def _drop_dangling_requirements(data: dict[str, Any], warn: Warn) -> None:

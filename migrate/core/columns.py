@@ -58,8 +58,11 @@ def _difference(key: str, header: str) -> str:
     return "letter case, ё/е or Latin letters that look Cyrillic"
 
 
-def column_issues(table: SourceTable, profile: Profile, targets: dict[str, Target]) -> list[Issue]:
-    """Unmapped, missing, optional-missing and unknown-target issues of a resolved profile."""
+def column_issues(table: SourceTable, profile: Profile, targets: dict[str, Target],
+                  ambiguous: dict[str, tuple[tuple[int, str], ...]] | None = None) -> list[Issue]:  # fmt: skip
+    """Unmapped, missing, optional-missing, unknown- and ambiguous-target issues of a resolved profile.
+
+    `ambiguous`: header → (id, by-id header) of the account's fields sharing it (`AccountSchema.ambiguous`)."""
     issues = [_unmapped(table, column, targets) for column in unmapped_columns(table, profile)]
     for source, spec in profile.mapped().items():
         if source not in table.frame.columns:
@@ -68,6 +71,11 @@ def column_issues(table: SourceTable, profile: Profile, targets: dict[str, Targe
             else:
                 issues.append(make_issue(IssueCode.MISSING_COLUMN, column=source, field=spec.field,
                                          nearest=_nearest(source, table.columns)))  # fmt: skip
+        elif spec.field not in targets and spec.field in (ambiguous or {}):
+            twins = (ambiguous or {})[spec.field]
+            issues.append(make_issue(IssueCode.AMBIGUOUS_FIELD, column=source, field=spec.field, count=len(twins),
+                                     ids=", ".join(f"id {i}" for i, _ in twins),
+                                     examples=" or ".join(repr(h) for _, h in twins)))  # fmt: skip
         elif spec.field not in targets:
             issues.append(make_issue(IssueCode.UNKNOWN_FIELD, column=source, field=spec.field, entity=profile.entity,
                                      suggestions=header_hints(spec.field, targets)))  # fmt: skip

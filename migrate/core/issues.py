@@ -32,6 +32,7 @@ class IssueCode(StrEnum):
     UNMAPPED_COLUMN = "unmapped_column"
     MISSING_COLUMN = "missing_column"
     UNKNOWN_FIELD = "unknown_field"
+    AMBIGUOUS_FIELD = "ambiguous_field"
     NO_OWNER_COLUMN = "no_owner_column"
     HEADER_FOLDED = "header_folded"
     OPTIONAL_COLUMN_MISSING = "optional_column_missing"
@@ -77,6 +78,11 @@ class IssueCode(StrEnum):
 CATALOGUE: dict[IssueCode, tuple[str, str]] = {
     IssueCode.DUPLICATE_HEADER: (WARNING, "Header {value!r} appears more than once; this copy is read as {column!r}."),
     IssueCode.BLANK_HEADER: (WARNING, "A column with data has no header; it is read as {column!r}."),
+    IssueCode.AMBIGUOUS_FIELD: (
+        ERROR,
+        "Target header {field!r} names {count} fields of this account ({ids}); the column is not exported. Name "
+        "the one you mean with its id: {examples}.",
+    ),
     IssueCode.UNMAPPED_COLUMN: (WARNING, "Source column {column!r} is not in the profile and is not exported."),
     IssueCode.MISSING_COLUMN: (
         ERROR, "The profile maps source column {column!r}, which the file does not have.{nearest}"

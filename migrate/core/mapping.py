@@ -88,7 +88,7 @@ def apply_profile(
     """
     targets = schema.targets(profile.entity)
     profile, issues = resolve_profile(table, profile)
-    issues += column_issues(table, profile, targets)
+    issues += column_issues(table, profile, targets, schema.ambiguous(profile.entity))
     plan = _plan(table, profile, targets)
     owners = OwnerResolver(schema, profile.owners, profile.owner_default, owner_as)
     ctx = TransformContext(region=schema.country)

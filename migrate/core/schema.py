@@ -8,6 +8,13 @@ unconfirmed and users must be able to correct them without touching code.
 
 A caller may rely on: `targets(entity)` returning every header a profile may map to for that import
 layout, each with its meaning (`Target`); loading reporting *all* problems at once in one `SchemaError`.
+
+Two custom fields of one entity may share a name (AmoCRM allows it; real accounts have them). Their header
+is then *ambiguous*: it is not a target (`ambiguous(layout)` lists it with the fields' ids), and each field
+is a target under its name followed by ` (id <id>)` (`Produto Adquirido (id 1883523)`; in the combined
+layout before the entity suffix: `CPF (id 77) (контакт)`), which a profile names to say which one it means
+— the shape `schema pull` gives a field it renames. The upload sends that field id; the import file can only
+carry the name (core/field_ids.py).
 """
 
 from __future__ import annotations
@@ -152,12 +159,28 @@ class AccountSchema:
             if code:
                 coded.add((entity, code))
         for entity, suffix in self.suffixes.get(layout, {}).items():
+            shared = self._shared_names(entity)
             for f in self.fields(entity):
                 if f.get("code") and (entity, f["code"]) in coded:
                     continue  # a predefined field already has its standard headers (PHONE → Рабочий телефон ...)
-                header = f["name"] + suffix
+                header = f["name"] + (f" (id {f.get('id')})" if f["name"] in shared else "") + suffix
                 out.setdefault(header, _custom_target(header, entity, f))
         return out
+
+    def _shared_names(self, entity: str) -> set[str]:
+        names = [f["name"] for f in self.fields(entity) if not f.get("code")]
+        return {n for n in names if names.count(n) > 1}
+
+    def ambiguous(self, layout: str) -> dict[str, tuple[tuple[int, str], ...]]:
+        """Headers of `layout` that several custom fields share → (id, header naming it by id) of each."""
+        out: dict[str, tuple[tuple[int, str], ...]] = {}
+        for entity, suffix in self.suffixes.get(layout, {}).items():
+            for name in sorted(self._shared_names(entity)):
+                out[name + suffix] = tuple((f["id"], f"{name} (id {f['id']}){suffix}") for f in self.fields(entity)
+                                           if f["name"] == name and not f.get("code"))  # fmt: skip
+        return out
+
+
 
     def _field_by_code(self, entity: str, code: str) -> dict[str, Any] | None:
         return next((f for f in self.fields(entity) if f.get("code") == code), None)
@@ -213,10 +236,9 @@ def _consistency_problems(data: dict[str, Any]) -> list[str]:
                         f"fields/{entity}/{f['name']}: required at pipeline {r['pipeline_id']} status "
                         f"{r['status_id']}, which the schema's pipelines do not have"
                     )
-        names = [f["name"] for f in fields]
-        dups = sorted({n for n in names if names.count(n) > 1})
-        if dups:
-            problems.append(f"fields/{entity}: field names used twice: {', '.join(dups)}")
+        shared = [f for f in fields if [g["name"] for g in fields].count(f["name"]) > 1 and not f.get("id")]
+        if shared:
+            problems.append(f"fields/{entity}: {shared[0]['name']!r} names several fields, so each needs its id")
     return problems
 
 
