@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.issues import Issue, IssueCode, ProfileError, make_issue
+from ..core.roles import is_role, role_pipeline, role_stage
 from ..core.schema import AccountSchema, Pipeline, User
 from .fuzzy import Matcher, normalise
 
@@ -199,7 +200,8 @@ class StageResolver:
     """Pipeline and stage names → the account's, per distinct (pipeline, stage) pair.
 
     An empty pipeline means the main one, as the importer does; an unknown pipeline is an error (the
-    importer would silently put the deal at the first stage of the first pipeline).
+    importer would silently put the deal at the first stage of the first pipeline). Roles (`@main`,
+    `@won`, `@lost`, `@first`, `@first+N`: core/roles.py) become the account's own names here.
     """
 
     def __init__(self, schema: AccountSchema) -> None:
@@ -212,6 +214,9 @@ class StageResolver:
         text = value.strip()
         if not text:
             return Verdict("")
+        if is_role(text):
+            found = role_pipeline(self.schema, text)
+            return Verdict(found.name) if found else Verdict(value, IssueCode.UNKNOWN_PIPELINE, "@main")
         hit = self.pipelines.exact(text)
         if hit:
             return Verdict(hit)
@@ -225,6 +230,11 @@ class StageResolver:
         text = value.strip()
         if not text:
             return Verdict("")
+        if is_role(text):
+            stage = role_stage(pipeline, text)
+            if stage is not None:
+                return Verdict(stage.name)
+            return Verdict(value, IssueCode.UNKNOWN_STATUS, None, (("pipeline", pipeline.name),))
         matcher = self._stages[pipeline.name]
         hit = matcher.exact(text)
         if hit:
