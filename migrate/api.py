@@ -334,7 +334,7 @@ def upload(
     domain: str = "amocrm.ru",
     base_url: str | None = None,
     journal: str | Path | None = None,
-    dry_run: str | Path | None = None,
+    dry_run: bool | str | Path | None = None,
     match_existing: bool = False,
     rate: float = 7.0,
     success: str | Path | None = None,
@@ -349,7 +349,8 @@ def upload(
     """Validate, then create the rows without errors in AmoCRM; resumable through the journal.
 
     `schema=None` pulls the account's schema first (a dry run without an account uses the bundled
-    default). `dry_run=DIR` writes each request's JSON to DIR and sends nothing. Returns an UploadResult
+    default). `dry_run=True` writes each request's JSON into `SOURCE.dry-run/` beside the source and
+    sends nothing; `dry_run=DIR` writes them into DIR instead. Returns an UploadResult
     (`reconciliation()`, `success_frame()`, `outputs`). `retry` and `recovery_wait` tune the waits
     (tests and rehearsals shorten them).
     """
@@ -357,6 +358,7 @@ def upload(
     from .amocrm.upload.uploader import UploadOptions
 
     prof = _profile(profile)
+    dry_run = dry_run_folder(dry_run, source)
     wants_account = dry_run is None or match_existing or (schema is None and env_has_credentials())
     with _maybe_client(subdomain, domain, base_url, rate, token_file, retry, wanted=wants_account) as client:
         if schema is None and client is not None:
@@ -367,6 +369,17 @@ def upload(
         options = UploadOptions(match_existing=match_existing, progress=progress, recovery_wait=recovery_wait)
         return upload_mapped(mapped, report, sch, prof, client=client, journal=journal, dry_run=dry_run,
                              success=success, errors=errors, options=options, warn=warn)  # fmt: skip
+
+
+def dry_run_folder(dry_run: bool | str | Path | None, source: SourceLike, suffix: str = ".dry-run") -> Path | None:
+    """Where a dry run writes its requests: None (no dry run, for False/None), DIR as given, or for
+    `True` a folder beside the source named after it (`customers.xlsx.dry-run/`)."""
+    if dry_run is None or dry_run is False:
+        return None
+    if dry_run is True:
+        path = Path(source.path) if isinstance(source, SourceTable) else Path(source)
+        return path.with_name(path.name + suffix)
+    return Path(dry_run)
 
 
 def _maybe_client(subdomain: str | None, domain: str, base_url: str | None, rate: float,
@@ -395,7 +408,7 @@ def apply_plan(
     domain: str = "amocrm.ru",
     base_url: str | None = None,
     out: str | Path | None = None,
-    dry_run: str | Path | None = None,
+    dry_run: bool | str | Path | None = None,
     write_schema: str | Path | None = None,
     write_profile: str | Path | None = None,
     stage_rules: bool = False,
@@ -411,8 +424,9 @@ def apply_plan(
     then re-pull the account and rewrite the profile so `validate` passes on it.
 
     The plan is made against the account as it is now (pulled first; `schema` lends only its import
-    layouts). Without an account, `dry_run=DIR` compares with `schema` instead. `dry_run=DIR` writes each
-    request's JSON to DIR and sends nothing. Defaults beside `out` (else beside the source):
+    layouts). Without an account, a dry run compares with `schema` instead. `dry_run=True` writes each
+    request's JSON into `SOURCE.setup-dry-run/` beside the source (`dry_run=DIR`: into DIR) and sends
+    nothing. Defaults beside `out` (else beside the source):
     `<profile stem>.account.json`, `<stem>.applied.yaml` and the log `<stem>.setup-log.json`.
     Returns an ApplyResult (`summary()`, `to_json()`, `created`, `existing`, `manual`, `plan`, `profile`,
     `schema`, `outputs`).
@@ -421,9 +435,10 @@ def apply_plan(
 
     prof, base = _profile(profile), _schema(schema)
     team_users, template = _team_inputs(users, roles)
+    dry_run = dry_run_folder(dry_run, source, ".setup-dry-run")
     if dry_run is None and not (subdomain or base_url):
         raise MigrateError("Applying the plan needs the account: --subdomain NAME or --base-url URL "
-                           "(or --dry-run DIR).")  # fmt: skip
+                           "(or --dry-run).")  # fmt: skip
     table = _source(source, prof, sheet)  # a file that cannot be read fails before any request
     with _maybe_client(subdomain, domain, base_url, rate, token_file, retry) as client:
         live = pull_account(client, base, warn) if client is not None else base

@@ -110,7 +110,7 @@ def test_dry_run_writes_the_requests_and_creates_nothing(tmp_path):
     source, profile = copy_base(tmp_path)
     with Sandbox(load_schema(ACCOUNT)) as sb:
         before = {e: len(fs) for e, fs in sb.account.fields.items()}
-        result = run_apply(sb, source, profile, "--dry-run", str(tmp_path / "dry"))
+        result = run_apply(sb, source, profile, "--dry-run-dir", str(tmp_path / "dry"))
         assert result.exit_code == 0, result.output
         assert posts(sb) == [] and {e: len(fs) for e, fs in sb.account.fields.items()} == before
         assert sb.token not in result.output
@@ -122,6 +122,16 @@ def test_dry_run_writes_the_requests_and_creates_nothing(tmp_path):
     assert sorted(e["value"] for e in industry["enums"]) == INDUSTRIES
     assert "Would create: 5" in result.output and "dry run, nothing sent" in result.output
     assert not (tmp_path / "plan_base.applied.yaml").exists() and not (tmp_path / "plan_base.account.json").exists()
+
+
+def test_dry_run_is_a_flag_writing_beside_the_source(tmp_path):
+    source, profile = copy_base(tmp_path)
+    with Sandbox(load_schema(ACCOUNT)) as sb:
+        result = run_apply(sb, source, profile, "--dry-run")
+        assert result.exit_code == 0, result.output
+        assert posts(sb) == []
+    folder = source.with_name(source.name + ".setup-dry-run")
+    assert [p.name for p in folder.glob("0*.json")] == ["0001-POST-leads-custom_fields.json"]
 
 
 # --- stages, stage rules, suffixes ----------------------------------------------------------------------------

@@ -137,7 +137,7 @@ def test_dry_run_writes_role_and_user_requests_without_passwords(tmp_path):
     out = tmp_path / "requests"
     profile = builtin("bitrix24-deals-rest", tmp_path)
     args = ["plan", str(bitrix_deals(tmp_path)), "-p", str(profile), "--schema", str(account(tmp_path)),
-            "--users", str(bitrix_users(tmp_path)), "--apply", "--dry-run", str(out)]  # fmt: skip
+            "--users", str(bitrix_users(tmp_path)), "--apply", "--dry-run-dir", str(out)]  # fmt: skip
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     files = sorted(p.name for p in out.glob("0*.json"))
@@ -179,7 +179,7 @@ def test_a_shared_e_mail_and_a_name_with_symbols_are_handled_before_sending(tmp_
     out = tmp_path / "requests"
     profile = builtin("bitrix24-deals-rest", tmp_path)
     args = ["plan", str(bitrix_deals(tmp_path)), "-p", str(profile), "--schema", str(account(tmp_path)),
-            "--users", str(sheet), "--apply", "--dry-run", str(out), "-o", str(tmp_path / "plan.xlsx")]  # fmt: skip
+            "--users", str(sheet), "--apply", "--dry-run-dir", str(out), "-o", str(tmp_path / "plan.xlsx")]  # fmt: skip
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     users = json.loads((out / "0002-POST-users.json").read_text(encoding="utf-8"))

@@ -237,11 +237,12 @@ def test_dry_run_writes_the_payloads_and_sends_nothing(tmp_path):
     src.write_bytes(CUSTOMERS.read_bytes())
     with Sandbox(load_schema(ACCOUNT)) as sb:
         result = CliRunner().invoke(main_group, ["upload", str(src), "-p", "customers", "--schema", str(ACCOUNT),
-                                                 "--base-url", sb.url, "--dry-run", str(tmp_path / "dry")],
+                                                 "--base-url", sb.url, "--dry-run"],
                                     env={"AMOCRM_TOKEN": sb.token})  # fmt: skip
         assert sb.requests == []
     assert result.exit_code == 1 and "would upload 264" in result.output, result.output
-    files = sorted((tmp_path / "dry").glob("*.json"))
+    assert f"request files in {tmp_path / 'customers.xlsx.dry-run'}" in result.output  # beside the source
+    files = sorted((tmp_path / "customers.xlsx.dry-run").glob("*.json"))
     complex_ = [json.loads(f.read_text(encoding="utf-8")) for f in files if "leads-complex" in f.name]
     assert sum(len(b) for b in complex_) == 264 and max(len(b) for b in complex_) == 50
     mapped = api.apply_profile(src, "customers", ACCOUNT)

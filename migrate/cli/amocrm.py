@@ -77,12 +77,10 @@ def pull(subdomain: str | None, domain: str, base_url: str | None, rate: float, 
     type=click.Path(path_type=Path),
     help="Journal file (default: SOURCE.journal.sqlite beside the source). Re-run to resume.",
 )
-@click.option(
-    "--dry-run",
-    "dry_run",
-    type=click.Path(path_type=Path),
-    help="Write each request's JSON into this folder and send nothing.",
-)
+@click.option("--dry-run", "dry_run", is_flag=True,
+              help="Send nothing: write each request's JSON into SOURCE.dry-run/ beside the source.")  # fmt: skip
+@click.option("--dry-run-dir", "dry_run_dir", type=click.Path(path_type=Path),
+              help="With or without --dry-run: the folder for the requests (implies --dry-run).")  # fmt: skip
 @click.option(
     "--match-existing",
     is_flag=True,
@@ -95,21 +93,21 @@ def pull(subdomain: str | None, domain: str, base_url: str | None, rate: float, 
 @_clean
 def upload(source: Path, profile: str | None, schema_path: Path | None, sheet: str | None, subdomain: str | None,
            domain: str, base_url: str | None, rate: float, token_file: Path | None, fmt: str, quiet: bool,
-           journal: Path | None, dry_run: Path | None, match_existing: bool, closed_tasks: bool,
-           success: Path | None, errors: Path | None) -> None:  # fmt: skip
+           journal: Path | None, dry_run: bool, dry_run_dir: Path | None, match_existing: bool,
+           closed_tasks: bool, success: Path | None, errors: Path | None) -> None:  # fmt: skip
     """Create the rows of SOURCE without errors in AmoCRM (leads with contact and company, or contacts, or
     companies, plus notes), journalled: re-running the same command resumes and never duplicates.
 
     SOURCE may be a migration manifest: companies → contacts → leads, linked by the source's IDs, then
     comments as notes and open tasks (journal: MANIFEST-stem.journal.sqlite beside it)."""
     if manifest_given(source, profile):
-        if dry_run or match_existing or success or errors or sheet:
-            raise click.UsageError("--dry-run, --match-existing, --success, --errors and --sheet go with a single "
+        if dry_run or dry_run_dir or match_existing or success or errors or sheet:
+            raise click.UsageError("--dry-run, --dry-run-dir, --match-existing, --success, --errors and --sheet go with a single "
                                    "SOURCE, not a manifest.")  # fmt: skip
         _upload_base(source, schema_path, subdomain, domain, base_url, rate, token_file, fmt, journal, closed_tasks)
         return
     result = api.upload(source, profile, schema_path, subdomain=subdomain, domain=domain, base_url=base_url,
-                        journal=journal, dry_run=dry_run, match_existing=match_existing, rate=rate,
+                        journal=journal, dry_run=dry_run_dir or dry_run, match_existing=match_existing, rate=rate,
                         success=success, errors=errors, sheet=sheet, token_file=token_file,
                         progress=not quiet, warn=_warn)  # fmt: skip
     if fmt == "json":
@@ -118,7 +116,8 @@ def upload(source: Path, profile: str | None, schema_path: Path | None, sheet: s
     else:
         click.echo(result.summary())
         if result.dry_run:
-            click.echo(f"dry run: {len(result.outputs.get('payloads', []))} request files in {dry_run}; nothing sent")
+            folder = api.dry_run_folder(dry_run_dir or True, source)
+            click.echo(f"dry run: {len(result.outputs.get('payloads', []))} request files in {folder}; nothing sent")
     sys.exit(EXIT_OK if result.ok else EXIT_DATA_ERRORS)
 
 

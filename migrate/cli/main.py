@@ -165,8 +165,10 @@ def init(source: Path, entity: str | None, schema: Path | None, sheet: str | Non
               help="Create the planned custom fields and stages in the account (never changes what exists), "
                    "then write the re-pulled schema and the rewritten profile.")  # fmt: skip
 @account_options
-@click.option("--dry-run", "dry_run", type=click.Path(path_type=Path),
-              help="With --apply: write each request's JSON into this folder and send nothing.")  # fmt: skip
+@click.option("--dry-run", "dry_run", is_flag=True,
+              help="With --apply: send nothing; write each request's JSON into SOURCE.setup-dry-run/.")  # fmt: skip
+@click.option("--dry-run-dir", "dry_run_dir", type=click.Path(path_type=Path),
+              help="With --apply: the folder for the dry run's requests (implies --dry-run).")  # fmt: skip
 @click.option("--write-schema", type=click.Path(path_type=Path),
               help="Schema to write after --apply (default: <profile>.account.json beside the plan).")  # fmt: skip
 @click.option("--write-profile", type=click.Path(path_type=Path),
@@ -181,7 +183,8 @@ def init(source: Path, entity: str | None, schema: Path | None, sheet: str | Non
               help="Role template YAML (default: the bundled one; copy migrate/data/roles.yaml to edit).")
 @_fail_cleanly
 def plan(source: Path, profile: str, schema: Path | None, sheet: str | None, out: Path | None, fmt: str,
-         apply_: bool, subdomain: str | None, domain: str, base_url: str | None, dry_run: Path | None, rate: float,
+         apply_: bool, subdomain: str | None, domain: str, base_url: str | None, dry_run: bool,
+         dry_run_dir: Path | None, rate: float,
          write_schema: Path | None, write_profile: Path | None, stage_rules: bool, token_file: Path | None,
          quiet: bool, users: Path | None, roles: Path | None) -> None:  # fmt: skip
     """The account setup SOURCE needs: owners, stages, custom fields with inferred types, stage rules.
@@ -198,15 +201,17 @@ def plan(source: Path, profile: str, schema: Path | None, sheet: str | None, out
         return
     if apply_:  # exit 0 when the run was done (a to-do list may remain), 2 when it could not be
         result = api.apply_plan(source, profile, schema, subdomain=subdomain, domain=domain, base_url=base_url,
-                                out=out, dry_run=dry_run, write_schema=write_schema, write_profile=write_profile,
+                                out=out, dry_run=dry_run_dir or dry_run or None, write_schema=write_schema,
+                                write_profile=write_profile,
                                 stage_rules=stage_rules, rate=rate, token_file=token_file, sheet=sheet,
                                 users=users, roles=roles,
                                 warn=lambda m: click.echo(f"Warning: {m}", err=True))  # fmt: skip
         click.echo(result.to_json() if fmt == "json" else result.summary(quiet=quiet))
         sys.exit(EXIT_OK)
-    if subdomain or base_url or dry_run or write_schema or write_profile or stage_rules:
+    if subdomain or base_url or dry_run or dry_run_dir or write_schema or write_profile or stage_rules:
         raise click.UsageError(
-            "--subdomain, --base-url, --dry-run, --write-schema, --write-profile and --stage-rules go with --apply."
+            "--subdomain, --base-url, --dry-run, --dry-run-dir, --write-schema, --write-profile and --stage-rules "
+            "go with --apply."
         )
     setup = api.plan(source, profile, schema, sheet=sheet, users=users, roles=roles)
     if out:
