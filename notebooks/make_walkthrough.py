@@ -130,11 +130,13 @@ report.to_frame(severity="error")[["row", "column", "code", "value", "suggestion
     (
         "md",
         """What is left are deals at a stage that requires a contract number the source does not have. That is
-a data decision, not a mapping one: here we move those deals one stage back, where no number is needed.""",
+a data decision, not a mapping one: here we move those deals one stage back, where no number is needed.
+The built-in profile names stages by role (`@first`, `@first+N`, `@won`, `@lost`), so it fits any account:
+`@first+3` is "Согласование договора" in this account's main pipeline, `@first+2` the stage before it.""",
     ),
     (
         "code",
-        """stages = {k: ("Принимают решение" if v == "Согласование договора" else v) for k, v in stages.items()}
+        """stages = {k: ("@first+2" if v == "@first+3" else v) for k, v in stages.items()}  # roles: see the profile
 profile.map("Стадия сделки", "Статус сделки", values=stages)
 report = migrate.validate(table, profile, schema)
 print(report.reconciliation())
@@ -142,9 +144,9 @@ report.to_frame(code="unknown_status")""",
     ),
     (
         "md",
-        """Two deals remain: new deals of the wholesale direction, whose pipeline has no "Первичный контакт". A
-value map applies to the whole column, so these two go to the rejects file, where a person sets their stage
-by hand ("Новая заявка") and runs the same profile on that file again.""",
+        """Nothing is left: the deals of the wholesale direction that Bitrix24 calls "Новая" went to that
+pipeline's own first stage ("Новая заявка"), because the profile says `@first`, not "Первичный контакт",
+which only the main pipeline has.""",
     ),
     (
         "md",

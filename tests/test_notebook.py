@@ -20,11 +20,11 @@ def test_walkthrough_runs_clean():
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     text = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
-    assert "read 40 = exported 38 + rejected 2" in text
+    assert "read 40 = exported 40 + rejected 0" in text
     # the mapping editor is shown as a widget, and one dropdown change moves a row out of the rejects
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
-    assert "before: read 40 = exported 27 + rejected 13" in text
-    assert "after:  read 40 = exported 28 + rejected 12" in text
+    assert "before: read 40 = exported 29 + rejected 11" in text
+    assert "after:  read 40 = exported 30 + rejected 10" in text
 
 
 def test_the_readme_opens_the_walkthrough_with_the_notebook_extra():

@@ -217,9 +217,10 @@ def _stage_steps(plan: SetupPlan, schema: AccountSchema, profile: Profile | None
     values = _stage_values(profile, schema)
     added: dict[int, list[str]] = {}
     for row in plan.stages.itertuples(index=False):
-        if not _text(row.create):
+        if not _text(row.create) and getattr(row, "status", "") != "typo":  # a typo is reported, never created
             continue
-        name = values.get(row.source_stage) or values.get(normalise(row.source_stage)) or _text(row.create)
+        name = (values.get(row.source_stage) or values.get(normalise(row.source_stage)) or _text(row.create)
+                or row.source_stage)  # fmt: skip
         step = Step("stage", str(name).strip(), _text(row.pipeline), row.source_stage)
         steps.append(step)
         raw = find_named(schema.raw["pipelines"], row.pipeline, lambda p: p["name"])

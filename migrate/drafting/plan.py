@@ -20,7 +20,7 @@ from ..core.people import SourceUser
 from ..core.profile import ColumnSpec, Profile
 from ..core.schema import AccountSchema
 from ..core.table import SourceTable
-from ..quality.fuzzy import Matcher
+from ..quality.fuzzy import Matcher, one_typo
 from ..quality.infer import infer_type
 from ..quality.resolve import OwnerResolver
 from .roles import RoleTemplate, load_roles
@@ -81,7 +81,7 @@ def _md_table(frame: pd.DataFrame) -> str:
         if isinstance(v, list):
             text = ", ".join(str(x)[:40] + ("…" if len(str(x)) > 40 else "") for x in v)
         else:
-            text = "" if v is None else str(v)
+            text = "" if v is None or (isinstance(v, float) and v != v) else str(v)  # NaN: an empty cell
         return text.replace("|", "\\|").replace("\n", " ")
 
     head = "| " + " | ".join(map(str, frame.columns)) + " |"
@@ -91,7 +91,9 @@ def _md_table(frame: pd.DataFrame) -> str:
 
 
 def plan_users(mapped: MappedTable, profile: Profile, schema: AccountSchema) -> pd.DataFrame:
-    """Owner texts with their row counts: the user each resolves to, or the closest one to create/map."""
+    """Owner texts with their row counts: the user each resolves to, or the closest *active* user to map
+    to. One typo from a user's name is a typo to fix in owners.map, never a person to invite; a deactivated
+    user is offered an active one (or to invite someone)."""
     columns = ["owner", "rows", "user", "closest_user", "score", "action"]
     owner_cols = [s for s, c in profile.mapped().items() if c.owner or _is_user(mapped, c.field)]
     owner_cols = [c for c in owner_cols if c in mapped.table.frame.columns]
@@ -100,13 +102,21 @@ def plan_users(mapped: MappedTable, profile: Profile, schema: AccountSchema) -> 
     values = pd.concat([mapped.table.frame[c].str.strip() for c in owner_cols])
     counts = values[values != ""].value_counts(sort=False)
     resolver = OwnerResolver(schema, profile.owners, profile.owner_default)
-    matcher = Matcher([u.name for u in schema.users], names=True)
+    matcher = Matcher([u.name for u in schema.users if u.active], names=True)
     rows = []
     for owner, n in counts.items():
         verdict = resolver.decide(owner)
         known = verdict.code is None
         closest = None if known else matcher.suggest(owner)
-        action = "ok" if known else ("map to the closest user, or" if closest else "") + " invite the user in AmoCRM"
+        if known:
+            action = "ok"
+        elif closest and one_typo(owner, closest.choice, names=True):
+            action = f"typo: fix it, or map it to {closest.choice!r} under owners.map"
+        elif verdict.code is IssueCode.INACTIVE_OWNER:
+            other = f"an active user (closest: {closest.choice!r})" if closest else "an active user"
+            action = f"deactivated in AmoCRM: map to {other} under owners.map, or invite someone to take over"
+        else:
+            action = ("map to the closest user, or" if closest else "") + " invite the user in AmoCRM"
         rows.append([owner, int(n), verdict.value if known else None, closest.choice if closest else None,
                      round(closest.score, 1) if closest else None, action.strip()])  # fmt: skip
     return pd.DataFrame(rows, columns=columns).sort_values("rows", ascending=False, kind="stable", ignore_index=True)
@@ -118,15 +128,18 @@ def _is_user(mapped: MappedTable, header: str) -> bool:
 
 
 def plan_stages(mapped: MappedTable, schema: AccountSchema) -> pd.DataFrame:
-    """Source stages in first-seen order with counts, where each lands now, and what to create."""
-    columns = ["source_stage", "rows", "pipeline", "maps_to", "status", "create"]
+    """Source stages in first-seen order with counts, where each lands now, and what to create. A stage one
+    typo from an existing one is `typo` with that stage as `suggestion`: to fix, never to create."""
+    columns = ["source_stage", "rows", "pipeline", "maps_to", "status", "create", "suggestion"]
     stage_h = next((h for h, t in mapped.targets.items() if t.type == "status"), None)
     if stage_h is None or stage_h not in mapped.sources:
         return pd.DataFrame(columns=columns)
     source = mapped.table.frame[mapped.sources[stage_h]].str.strip()
     pipe_h = next((h for h, t in mapped.targets.items() if t.type == "pipeline"), None)
     pipes = mapped.frame[pipe_h] if pipe_h else pd.Series("", index=source.index)
-    bad = {i.row for i in mapped.issues if i.code in (IssueCode.UNKNOWN_STATUS, IssueCode.UNKNOWN_PIPELINE)}
+    issues = [i for i in mapped.issues if i.code in (IssueCode.UNKNOWN_STATUS, IssueCode.UNKNOWN_PIPELINE)]
+    bad = {i.row for i in issues}
+    hint = {i.row: i.suggestion for i in issues if i.code is IssueCode.UNKNOWN_STATUS and i.suggestion}
     keys = pd.DataFrame({"stage": source, "pipeline": pipes.replace("", schema.main_pipeline.name),
                          "maps_to": mapped.frame[stage_h], "bad": source.index.isin(list(bad))})  # fmt: skip
     keys = keys[keys["stage"] != ""]
@@ -134,8 +147,11 @@ def plan_stages(mapped: MappedTable, schema: AccountSchema) -> pd.DataFrame:
     rows = []
     for (stage, pipeline), group in grouped:
         unknown = bool(group["bad"].any())
-        rows.append([stage, len(group), pipeline, None if unknown else group["maps_to"].iloc[0],
-                     "missing" if unknown else "ok", stage if unknown else None])  # fmt: skip
+        near = next((hint[r] for r in group.index if r in hint), None) if unknown else None
+        typo = near is not None and one_typo(stage, near)
+        status = "typo" if typo else "missing" if unknown else "ok"
+        rows.append([stage, len(group), pipeline, None if unknown else group["maps_to"].iloc[0], status,
+                     stage if unknown and not typo else None, near])  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -153,6 +153,13 @@ BLOCK_CAP = 1000
 _AFFIX = 4
 
 
+def one_typo(value: str, choice: str, *, names: bool = False) -> bool:
+    """Whether `value` is `choice` with one typo (a letter wrong, missing, extra, or two neighbours
+    swapped), compared folded (`normalise`; `name_key` for people's names). Equal keys are not a typo."""
+    a, b = (name_key(value), name_key(choice)) if names else (normalise(value), normalise(choice))
+    return a != b and min(len(a), len(b)) >= 4 and OSA.distance(a, b) <= 1
+
+
 @lru_cache(maxsize=262144)
 def company_key(name: str) -> str:
     """Comparison key for a company name: `normalise` with legal forms removed.
