@@ -66,6 +66,7 @@ class IssueCode(StrEnum):
     DUPLICATE_REJECTED = "duplicate_rejected"
     DUPLICATE_MERGED = "duplicate_merged"
     REPEATED_IN_ROWS = "repeated_in_rows"
+    POSSIBLE_DUPLICATE = "possible_duplicate"
     # a whole base across files (migrate.base: manifests, keys, links)
     EMPTY_KEY = "empty_key"
     DUPLICATE_KEY = "duplicate_key"
@@ -82,6 +83,11 @@ CATALOGUE: dict[IssueCode, tuple[str, str]] = {
         ERROR,
         "Target header {field!r} names {count} fields of this account ({ids}); the column is not exported. Name "
         "the one you mean with its id: {examples}.",
+    ),
+    IssueCode.POSSIBLE_DUPLICATE: (
+        WARNING,
+        "Company {value!r} may be {other_name!r} of row {other} (one letter apart; no phone, e-mail, INN, contact, "
+        "or owner and city agree). Not merged: check, and write both the same way if they are one firm.",
     ),
     IssueCode.UNMAPPED_COLUMN: (WARNING, "Source column {column!r} is not in the profile and is not exported."),
     IssueCode.MISSING_COLUMN: (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..quality.checks import run_checks
-from ..quality.duplicates import find_duplicates
+from ..quality.duplicates import find_duplicates, possible_duplicates
 from ..quality.duplicates_policy import resolve_duplicates
 from .columns import with_source_rows
 from .issues import ERROR, Issue, IssueCode, ProfileError, make_issue
@@ -20,6 +20,14 @@ from .report import Report
 from .schema import AccountSchema
 from .summary_rows import summary_rows
 from .table import SourceTable
+
+
+def _possible(mapped: MappedTable) -> list[Issue]:
+    """A warning on the later row of each possible (unconfirmed short-name) duplicate pair."""
+    header = next((h for h, t in mapped.targets.items() if t.entity == "companies" and t.role == "name"), None)
+    column = mapped.sources.get(header, header) if header else None
+    return [make_issue(IssueCode.POSSIBLE_DUPLICATE, row=p.row, column=column, field=header, value=p.name,
+                       other=p.other, other_name=p.other_name) for p in possible_duplicates(mapped)]  # fmt: skip
 
 
 def validate_table(
@@ -43,7 +51,7 @@ def validate_table(
     rejected = {i.row for i in issues if i.severity == ERROR and i.row is not None}
     clusters = find_duplicates(mapped)
     outcome = resolve_duplicates(mapped, clusters, policies, rejected, schema.targets(profile.entity))
-    issues += outcome.issues
+    issues += outcome.issues + _possible(mapped)
     issues.sort(key=lambda i: (i.row is not None, i.row or 0))
     report = Report(
         source=str(table.path),

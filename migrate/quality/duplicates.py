@@ -23,27 +23,28 @@ many deals of one client. `duplicates_policy` turns clusters into issues and app
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..core.mapping import MappedTable
-from .fuzzy import company_key, near_duplicate_names
+from .duplicates_keys import (  # noqa: F401 (the cell-key helpers stay importable from here)
+    _CELL_KEYS,
+    _INN_HEADER,
+    _emails,
+    _inns,
+    _phones,
+    cell_keys,
+    is_inn_header,
+    valid_inn,
+)
+from .fuzzy import near_duplicate_names
+from .near_names import Possible, short_name_pairs
 
 #: key kinds, strongest first: when a row is joined to its cluster by several keys, the first one is shown
 KINDS = ("inn", "phone", "email", "name", "fuzzy-name")
 _KIND_RANK = {k: n for n, k in enumerate(KINDS)}
-_PHONE = re.compile(r"\+\d{7,15}(?: доб\. \d+)?")
-# starts only where a run of address characters starts: linear on a 100,000-character cell without '@'
-_EMAIL = re.compile(r"(?<![^@\s,;])[^@\s,;]++@[^@\s,;]++")
-_DIGIT_RUN = re.compile(r"(?<!\d)(?:\d{12}|\d{10})(?!\d)")
-_INN_HEADER = re.compile(r"(?<![а-яёa-z])инн(?![а-яёa-z])", re.IGNORECASE)
-_INN_WEIGHTS = {
-    10: ((2, 4, 10, 3, 5, 9, 4, 6, 8),),
-    12: ((7, 2, 4, 10, 3, 5, 9, 4, 6, 8), (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)),
-}
 _LONG = ["row", "header", "key"]
 
 
@@ -92,7 +93,7 @@ def find_duplicates(mapped: MappedTable) -> list[Cluster]:
     """
     clusters: list[Cluster] = []
     for entity, columns in _key_columns(mapped).items():
-        edges = _entity_edges(mapped.frame, columns)
+        edges = _entity_edges(mapped.frame, columns, mapped)
         clusters += _clusters(edges, entity, linked=entity != mapped.entity, start=len(clusters) + 1)
     return clusters
 
@@ -150,63 +151,20 @@ def _column_keys(column: pd.Series, kind: str) -> pd.Series:
     return pd.Series(lists[codes], index=column.index, dtype=object).explode().dropna()
 
 
-def _phones(cell: str) -> list[str]:
-    return _PHONE.findall(cell)
-
-
-def _emails(cell: str) -> list[str]:
-    return [e.casefold() for e in _EMAIL.findall(cell)]
-
-
-def _inns(cell: str) -> list[str]:
-    """The INN of a cell: "7707 083 893" → 7707083893; "7707083893 / 770701001" (INN/KPP) → the INN."""
-    return [c for c in _inn_candidates(cell) if valid_inn(c)][:1]
-
-
-def _inn_shapes(cell: str) -> list[str]:
-    """Anything shaped like an INN, check digits or not: evidence enough that two firms differ."""
-    return [c for c in _inn_candidates(cell) if len(set(c)) > 1][:1]
-
-
-def _inn_candidates(cell: str) -> list[str]:
-    digits = re.sub(r"[\s\-]", "", cell)
-    return ([digits] if digits.isdigit() else []) + _DIGIT_RUN.findall(digits) + _DIGIT_RUN.findall(cell)
-
-
-def _names(cell: str) -> list[str]:
-    return [company_key(cell)] if cell.strip() else []
-
-
-_CELL_KEYS = {"phone": _phones, "email": _emails, "inn": _inns, "inn-shape": _inn_shapes, "name": _names}
-
-
-def cell_keys(kind: str, cell: str) -> list[str]:
-    """The keys of one mapped cell by the rules above: `phone` (E.164, extension kept), `email`
-    (case-folded), `inn` (valid check digits only), `name` (`company_key`)."""
-    return _CELL_KEYS[kind](cell)
-
-
-def is_inn_header(header: str) -> bool:
-    """Whether a target header holds an INN (the word «ИНН» in it)."""
-    return bool(_INN_HEADER.search(header))
-
-
-def valid_inn(digits: str) -> bool:
-    """A Russian INN: 10 digits (organisation) or 12 (person), check digits right, not one digit repeated."""
-    if not digits.isdigit() or len(digits) not in _INN_WEIGHTS or len(set(digits)) == 1:
-        return False
-    nums = [int(c) for c in digits]
-    for weights in _INN_WEIGHTS[len(digits)]:
-        check = sum(w * n for w, n in zip(weights, nums, strict=False)) % 11 % 10
-        if check != nums[len(weights)]:
-            return False
-    return True
-
-
 # --- edges: row a shares `key` with row b ---------------------------------------------------------------------
 
 
-def _entity_edges(frame: pd.DataFrame, columns: dict[str, list[str]]) -> pd.DataFrame:
+def possible_duplicates(mapped: MappedTable) -> list[Possible]:
+    """Company names one typo apart, too short to join on spelling, with nothing else in their rows agreeing
+    (near_names.py): reported as possible duplicates, never clustered or merged."""
+    headers = _key_columns(mapped).get("companies", {}).get("name", [])
+    if not headers:
+        return []
+    long = _long_keys(mapped.frame, headers, "name")
+    return short_name_pairs(mapped, long.sort_values("row").drop_duplicates("key"))[1]
+
+
+def _entity_edges(frame: pd.DataFrame, columns: dict[str, list[str]], mapped: MappedTable) -> pd.DataFrame:
     """Join edges of one entity: columns a, b (rows, a > b), kind, key_a, key_b, header_a, header_b, score."""
     longs = {kind: _long_keys(frame, headers, kind) for kind, headers in columns.items()}
     edges = []
@@ -214,7 +172,8 @@ def _entity_edges(frame: pd.DataFrame, columns: dict[str, list[str]]) -> pd.Data
         found = _exact_edges(long, kind)
         if kind == "name":
             shapes = _long_keys(frame, columns["inn"], "inn-shape") if "inn" in columns else None
-            found = _veto_other_inn(pd.concat([found, _fuzzy_edges(long)], ignore_index=True), shapes)
+            short, _ = short_name_pairs(mapped, long.sort_values("row").drop_duplicates("key"))
+            found = _veto_other_inn(pd.concat([found, _fuzzy_edges(long), short], ignore_index=True), shapes)
         edges.append(found)
     return pd.concat(edges, ignore_index=True) if edges else _no_edges()
 

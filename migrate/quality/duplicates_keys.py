@@ -1,0 +1,74 @@
+"""Cell keys of the duplicate rules: which phones, e-mails, INNs and folded names one mapped cell holds.
+
+Shared by the duplicate search (duplicates.py), the repeated-client keys of the upload (clients.py) and the
+short-name signals (near_names.py), so all three read a cell the same way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .fuzzy import company_key
+
+_PHONE = re.compile(r"\+\d{7,15}(?: доб\. \d+)?")
+# starts only where a run of address characters starts: linear on a 100,000-character cell without '@'
+_EMAIL = re.compile(r"(?<![^@\s,;])[^@\s,;]++@[^@\s,;]++")
+_DIGIT_RUN = re.compile(r"(?<!\d)(?:\d{12}|\d{10})(?!\d)")
+_INN_HEADER = re.compile(r"(?<![а-яёa-z])инн(?![а-яёa-z])", re.IGNORECASE)
+_INN_WEIGHTS = {
+    10: ((2, 4, 10, 3, 5, 9, 4, 6, 8),),
+    12: ((7, 2, 4, 10, 3, 5, 9, 4, 6, 8), (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)),
+}
+
+
+def _phones(cell: str) -> list[str]:
+    return _PHONE.findall(cell)
+
+
+def _emails(cell: str) -> list[str]:
+    return [e.casefold() for e in _EMAIL.findall(cell)]
+
+
+def _inns(cell: str) -> list[str]:
+    """The INN of a cell: "7707 083 893" → 7707083893; "7707083893 / 770701001" (INN/KPP) → the INN."""
+    return [c for c in _inn_candidates(cell) if valid_inn(c)][:1]
+
+
+def _inn_shapes(cell: str) -> list[str]:
+    """Anything shaped like an INN, check digits or not: evidence enough that two firms differ."""
+    return [c for c in _inn_candidates(cell) if len(set(c)) > 1][:1]
+
+
+def _inn_candidates(cell: str) -> list[str]:
+    digits = re.sub(r"[\s\-]", "", cell)
+    return ([digits] if digits.isdigit() else []) + _DIGIT_RUN.findall(digits) + _DIGIT_RUN.findall(cell)
+
+
+def _names(cell: str) -> list[str]:
+    return [company_key(cell)] if cell.strip() else []
+
+
+_CELL_KEYS = {"phone": _phones, "email": _emails, "inn": _inns, "inn-shape": _inn_shapes, "name": _names}
+
+
+def cell_keys(kind: str, cell: str) -> list[str]:
+    """The keys of one mapped cell by the rules above: `phone` (E.164, extension kept), `email`
+    (case-folded), `inn` (valid check digits only), `name` (`company_key`)."""
+    return _CELL_KEYS[kind](cell)
+
+
+def is_inn_header(header: str) -> bool:
+    """Whether a target header holds an INN (the word «ИНН» in it)."""
+    return bool(_INN_HEADER.search(header))
+
+
+def valid_inn(digits: str) -> bool:
+    """A Russian INN: 10 digits (organisation) or 12 (person), check digits right, not one digit repeated."""
+    if not digits.isdigit() or len(digits) not in _INN_WEIGHTS or len(set(digits)) == 1:
+        return False
+    nums = [int(c) for c in digits]
+    for weights in _INN_WEIGHTS[len(digits)]:
+        check = sum(w * n for w, n in zip(weights, nums, strict=False)) % 11 % 10
+        if check != nums[len(weights)]:
+            return False
+    return True
