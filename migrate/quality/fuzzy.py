@@ -211,8 +211,9 @@ SHORT_MIN_LEN = 6
 
 
 def short_near_duplicate_names(keys: list[str]) -> list[tuple[int, int, float]]:
-    """Pairs `(i, j, score)` of `company_key`s one typo apart whose shorter compact form has 6–8 characters
-    («Хакезопу» / «Хакзопу», «Нумеино» / «Нумевино»), under the same guards as `near_duplicate_names`.
+    """Pairs `(i, j, score)` of `company_key`s one typo apart, the longer compact form 6 or more characters
+    and the shorter under `FUZZY_MIN_LEN` («Хакезопу» / «Хакзопу», «Нумеино» / «Нумевино», «Ромашк» /
+    «Ромашка»), under the same guards as `near_duplicate_names`.
 
     Too short to join on spelling alone («Партнер» / «Партнеры» are two firms): a caller joins such a pair
     only when something else in the rows agrees (duplicates.py), and otherwise reports it as a possible
@@ -220,7 +221,7 @@ def short_near_duplicate_names(keys: list[str]) -> list[tuple[int, int, float]]:
     characters always leaves one of them intact, so the blocking loses no pair.
     """
     compact = [k.replace(" ", "") for k in keys]
-    ids = [i for i, c in enumerate(compact) if SHORT_MIN_LEN <= len(c) <= FUZZY_MIN_LEN]
+    ids = [i for i, c in enumerate(compact) if SHORT_MIN_LEN - 1 <= len(c) <= FUZZY_MIN_LEN]
     pairs: set[tuple[int, int]] = set()
     for affix in (lambda c: c[:2], lambda c: c[-2:]):
         blocks: dict[str, list[int]] = {}
@@ -233,6 +234,7 @@ def short_near_duplicate_names(keys: list[str]) -> list[tuple[int, int, float]]:
         (i, j, float(round(fuzz.ratio(keys[i], keys[j]), 1)))
         for i, j in pairs
         if compact[i] != compact[j] and min(len(compact[i]), len(compact[j])) < FUZZY_MIN_LEN
+        and max(len(compact[i]), len(compact[j])) >= SHORT_MIN_LEN
         and _same_numbers(keys[i], keys[j]) and not _one_adds_a_word(keys[i], keys[j])
         and not _short_word_differs(keys[i], keys[j])
     )  # fmt: skip
