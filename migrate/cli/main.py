@@ -150,8 +150,7 @@ def init(source: Path, entity: str | None, schema: Path | None, sheet: str | Non
         return
     draft = api.draft_profile(source, entity=entity, schema=schema, sheet=sheet, out=out)
     mapped = len(draft.profile.mapped())
-    review = sum(1 for m in draft.matches if m.target is None or m.score < 86)
-    click.echo(f"wrote {out}: {draft.profile.entity}, {mapped} columns mapped, {review} to review (commented)")
+    click.echo(f"wrote {out}: {draft.profile.entity}, {mapped} columns mapped, {draft.to_review} to review (commented)")
 
 
 @cli.command()

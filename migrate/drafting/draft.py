@@ -21,12 +21,15 @@ from ..core.paths import write_text_atomic
 from ..core.profile import Profile, profile_from_dict
 from ..core.schema import AccountSchema, Target
 from ..core.table import SourceTable
-from ..quality.fuzzy import Matcher
+from ..quality.fuzzy import Matcher, has_legal_form
 from .headers import CONFIDENT, REVIEW, HeaderMatch, match_headers
 
 _TRANSFORM_BY_TYPE = {"phone": "phone", "email": "email", "price": "number", "numeric": "number",
                       "date": "date", "birthday": "date", "datetime": "datetime", "date_time": "datetime"}  # fmt: skip
 _MAX_VALUES = 200  # more distinct stage/owner values than this is not a list a person reviews line by line
+#: a column whose non-empty values carry a legal form at least this often holds companies, not people
+_COMPANY_SHARE = 0.5
+_PERSON_ROLES = ("name", "first_name", "last_name")
 
 
 @dataclass
@@ -36,6 +39,13 @@ class Draft:
     text: str
     profile: Profile
     matches: list[HeaderMatch]
+
+    @property
+    def to_review(self) -> int:
+        """Every decision the draft leaves commented: a column, a stage value or an owner to map by hand
+        (an owner line that only says a user was found needs nothing, and is not counted)."""
+        return sum(1 for line in self.text.splitlines()
+                   if line.lstrip().startswith('# "') and not line.endswith("no entry needed"))  # fmt: skip
 
     def save(self, path: str | Path) -> Path:
         """Write the YAML atomically (a crash never leaves half a profile)."""
@@ -62,7 +72,9 @@ def _clashing(headers: list[str]) -> frozenset[str]:
 def _column_lines(m: HeaderMatch, target: Target | None, values: dict[str, tuple[str | None, float]],
                   clashing: frozenset[str] = frozenset()) -> list[str]:  # fmt: skip
     if target is None or m.target is None:
-        why = "another column matched its target better" if m.how == "taken" else "no close target"
+        why = {"taken": "another column matched its target better",
+               "values: company names": "its values are company names, and another column holds the company"
+               }.get(m.how, "no close target")  # fmt: skip
         return [f"  # {_key(m.source, clashing)}: null  # {why}: map it, or uncomment to drop it on purpose"]
     spec: list[str] = [f"field: {_q(target.header)}"]
     transform = _TRANSFORM_BY_TYPE.get(target.type)
@@ -115,11 +127,18 @@ def _owner_lines(table: SourceTable, sources: list[str], schema: AccountSchema) 
                  "  map: {}"]  # fmt: skip
         return lines + [f'  #   {_q(v)}: ""' for v in seen]
     matcher = Matcher([u.name for u in schema.users], names=True)
+    active = Matcher([u.name for u in schema.users if u.active], names=True)
+    inactive = {u.name for u in schema.users if not u.active}
     lines = ["owners:", "  map:"]
     for value in seen:
         exact = matcher.exact(value)
         m = matcher.suggest(value)
-        if exact:
+        if exact in inactive:
+            other = active.suggest(value)
+            hint = f"closest active user {other.choice!r}" if other else "no active user is close"
+            lines.append(f'    # {_q(value)}: ""  # {exact!r} is deactivated in AmoCRM: map to an active user '
+                         f"({hint}) — review")  # fmt: skip
+        elif exact:
             lines.append(f"    # {_q(value)}: {_q(exact)}  # found by name; no entry needed")
         elif m and m.score >= CONFIDENT:
             lines.append(f"    {_q(value)}: {_q(m.choice)}  # fuzzy {m.score:.0f}")
@@ -133,10 +152,33 @@ def _owner_lines(table: SourceTable, sources: list[str], schema: AccountSchema) 
     return lines
 
 
+def _by_content(matches: list[HeaderMatch], table: SourceTable, targets: dict[str, Target]) -> list[HeaderMatch]:
+    """A column matched to a person's name whose values are mostly company names (a legal form: «ООО …»,
+    «ИП …») holds companies: it goes to the company name if no other column took it, else to review."""
+    company = next((h for h, t in targets.items() if t.entity == "companies" and t.role == "name"), None)
+    taken = {m.target for m in matches}
+    out = []
+    for m in matches:
+        t = targets.get(m.target) if m.target else None
+        if t is not None and t.entity == "contacts" and t.role in _PERSON_ROLES and _mostly_companies(table, m.source):
+            if company and company not in taken:
+                taken.add(company)
+                m = HeaderMatch(m.source, company, CONFIDENT, "values: company names")
+            else:
+                m = HeaderMatch(m.source, None, 0, "values: company names")
+        out.append(m)
+    return out
+
+
+def _mostly_companies(table: SourceTable, source: str) -> bool:
+    values = [v for v in table.frame[source].str.strip().unique()[: _MAX_VALUES * 5] if v]
+    return bool(values) and sum(map(has_legal_form, values)) >= _COMPANY_SHARE * len(values)
+
+
 def draft_profile(table: SourceTable, schema: AccountSchema, entity: str = "leads") -> Draft:
     """Draft a profile mapping `table`'s headers to `entity`'s import headers in `schema`."""
     targets = schema.targets(entity)
-    matches = match_headers(table.columns, targets, entity)
+    matches = _by_content(match_headers(table.columns, targets, entity), table, targets)
     clashing = _clashing(table.columns)
     lines = [
         f"# Draft profile for {table.path.name}" + (f", sheet {table.sheet!r}" if table.sheet else "") + ".",

@@ -160,6 +160,11 @@ def one_typo(value: str, choice: str, *, names: bool = False) -> bool:
     return a != b and min(len(a), len(b)) >= 4 and OSA.distance(a, b) <= 1
 
 
+def has_legal_form(text: str) -> bool:
+    """Whether a name carries a legal form («ООО …», «ИП Фомина Ю.Ю.», «… LLC»): a company's, not a person's."""
+    return bool(_LEGAL_RE.search(normalise(text)))
+
+
 @lru_cache(maxsize=262144)
 def company_key(name: str) -> str:
     """Comparison key for a company name: `normalise` with legal forms removed.
