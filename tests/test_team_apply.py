@@ -217,7 +217,7 @@ def test_an_edited_role_template_whose_stage_the_account_lacks_is_applied_withou
     profile = builtin("bitrix24-deals-rest", tmp_path)
     args = ["plan", str(bitrix_deals(tmp_path)), "-p", str(profile), "--schema", str(account(tmp_path)),
             "--users", str(bitrix_users(tmp_path)), "--roles", str(roles),
-            "--apply", "--dry-run", str(out)]  # fmt: skip
+            "--apply", "--dry-run-dir", str(out)]  # fmt: skip
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     [role] = json.loads((out / "0001-POST-roles.json").read_text(encoding="utf-8"))
