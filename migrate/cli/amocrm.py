@@ -102,8 +102,8 @@ def upload(source: Path, profile: str | None, schema_path: Path | None, sheet: s
     comments as notes and open tasks (journal: MANIFEST-stem.journal.sqlite beside it)."""
     if manifest_given(source, profile):
         if dry_run or dry_run_dir or match_existing or success or errors or sheet:
-            raise click.UsageError("--dry-run, --dry-run-dir, --match-existing, --success, --errors and --sheet go with a single "
-                                   "SOURCE, not a manifest.")  # fmt: skip
+            raise click.UsageError("--dry-run, --dry-run-dir, --match-existing, --success, --errors and --sheet go "
+                                   "with a single SOURCE, not a manifest.")  # fmt: skip
         _upload_base(source, schema_path, subdomain, domain, base_url, rate, token_file, fmt, journal, closed_tasks)
         return
     result = api.upload(source, profile, schema_path, subdomain=subdomain, domain=domain, base_url=base_url,
