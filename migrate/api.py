@@ -14,7 +14,7 @@ from .core.field_ids import by_id_notes, importer_headers
 from .core.issues import MigrateError
 from .core.mapping import MappedTable
 from .core.mapping import apply_profile as _apply_profile
-from .core.paths import guard_outputs, write_text_atomic
+from .core.paths import dry_run_folder, guard_outputs, write_text_atomic
 from .core.people import SourceUser
 from .core.profile import Profile, load_profile
 from .core.progress import Progress
@@ -27,7 +27,6 @@ from .drafting.draft import draft_profile as _draft_profile
 from .drafting.inspection import Inspection, guess_entity, inspect_table
 from .drafting.plan import SetupPlan, build_plan
 from .drafting.roles import RoleTemplate, load_roles
-from .quality.clients import repeated_clients_notes
 from .sinks.csvout import write_csv
 from .sinks.reports import write_rejects, write_report
 from .sinks.xlsx import SHEET_ROWS, part_paths, write_import, write_sheets
@@ -226,7 +225,6 @@ def _export_whole(source: SourceLike, profile: Profile, schema: SchemaLike, out:
                   sheet: str | None, owner_as: str, progress: bool,
                   guard: Callable[[list[Path]], None]) -> Report:  # fmt: skip
     mapped, result, bars = _run(source, profile, schema, sheet=sheet, owner_as=owner_as, progress=progress)
-    result.notes += repeated_clients_notes(mapped, result)
     renamed = importer_headers(mapped.targets)
     result.notes += by_id_notes(renamed)
     keep = mapped.frame.drop(index=result.rejected_rows).rename(columns=renamed)
@@ -358,7 +356,7 @@ def upload(
     from .amocrm.upload.uploader import UploadOptions
 
     prof = _profile(profile)
-    dry_run = dry_run_folder(dry_run, source)
+    dry_run = dry_run_folder(dry_run, Path(getattr(source, "path", source)))
     wants_account = dry_run is None or match_existing or (schema is None and env_has_credentials())
     with _maybe_client(subdomain, domain, base_url, rate, token_file, retry, wanted=wants_account) as client:
         if schema is None and client is not None:
@@ -369,17 +367,6 @@ def upload(
         options = UploadOptions(match_existing=match_existing, progress=progress, recovery_wait=recovery_wait)
         return upload_mapped(mapped, report, sch, prof, client=client, journal=journal, dry_run=dry_run,
                              success=success, errors=errors, options=options, warn=warn)  # fmt: skip
-
-
-def dry_run_folder(dry_run: bool | str | Path | None, source: SourceLike, suffix: str = ".dry-run") -> Path | None:
-    """Where a dry run writes its requests: None (no dry run, for False/None), DIR as given, or for
-    `True` a folder beside the source named after it (`customers.xlsx.dry-run/`)."""
-    if dry_run is None or dry_run is False:
-        return None
-    if dry_run is True:
-        path = Path(source.path) if isinstance(source, SourceTable) else Path(source)
-        return path.with_name(path.name + suffix)
-    return Path(dry_run)
 
 
 def _maybe_client(subdomain: str | None, domain: str, base_url: str | None, rate: float,
@@ -435,7 +422,7 @@ def apply_plan(
 
     prof, base = _profile(profile), _schema(schema)
     team_users, template = _team_inputs(users, roles)
-    dry_run = dry_run_folder(dry_run, source, ".setup-dry-run")
+    dry_run = dry_run_folder(dry_run, Path(getattr(source, "path", source)), ".setup-dry-run")
     if dry_run is None and not (subdomain or base_url):
         raise MigrateError("Applying the plan needs the account: --subdomain NAME or --base-url URL "
                            "(or --dry-run).")  # fmt: skip

@@ -33,8 +33,9 @@ from .core.profile import Profile
 from .core.report import Report
 from .core.schema import AccountSchema, Target
 from .core.table import SourceTable
-from .core.validate import summary_issues
+from .core.validate import possible_duplicate_issues, summary_issues
 from .quality.checks import run_checks
+from .quality.clients import repeated_clients_notes
 from .quality.duplicates import find_duplicates
 from .quality.duplicates_policy import resolve_duplicates
 from .sinks.csvout import csv_cell
@@ -103,7 +104,9 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     finally:
         stream.close()
     head = stream.head
-    return Outcome(_report(head, stream.rows, profile, schema, state), state.header or [], _numeric(state))
+    report, notes = _report(head, stream.rows, profile, schema, state)
+    report.notes += notes
+    return Outcome(report, state.header or [], _numeric(state))
 
 
 def _one_block(block: SourceTable, profile: Profile, schema: AccountSchema, owner_as: str, state: _State,
@@ -191,7 +194,8 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(columns, index=index, columns=list(parts[0].columns))
 
 
-def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchema, state: _State) -> Report:
+def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchema,
+            state: _State) -> tuple[Report, list[str]]:  # fmt: skip
     keys = MappedTable(
         frame=_concat(state.key_mapped), entity=profile.entity, targets=state.targets, sources=state.sources,
         issues=[], table=SourceTable(frame=_concat(state.key_source), path=head.path, kind=head.kind),
@@ -200,15 +204,17 @@ def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchem
     outcome = resolve_duplicates(keys, clusters, profile.duplicate_policies(), state.rejected,
                                  schema.targets(profile.entity))  # type: ignore[arg-type]  # fmt: skip
     unmapped = [state.unmapped[c] for c in head.columns if c in state.unmapped]
-    issues = list(head.issues) + unmapped + (state.file_issues or []) + state.row_issues + outcome.issues
+    possible = possible_duplicate_issues(keys) if len(keys.frame.columns) else []
+    issues = list(head.issues) + unmapped + (state.file_issues or []) + state.row_issues + outcome.issues + possible
     issues.sort(key=lambda i: (i.row is not None, i.row or 0))
     table = _KeptRows(frame=pd.concat(state.kept) if state.kept else head.frame, path=head.path, kind=head.kind,
                       sheet=head.sheet, header_row=head.header_row, encoding=head.encoding,
                       delimiter=head.delimiter, original_headers=head.original_headers)  # fmt: skip
-    return Report(source=str(head.path), sheet=head.sheet, entity=profile.entity, read=rows, issues=issues,
-                  empty_rows=head.empty_rows, profile=str(profile.path) if profile.path else profile.name,
-                  schema=schema.source, table=table, duplicates=clusters, merged_rows=[],
-                  cells=state.cells)  # fmt: skip
+    report = Report(source=str(head.path), sheet=head.sheet, entity=profile.entity, read=rows, issues=issues,
+                    empty_rows=head.empty_rows, profile=str(profile.path) if profile.path else profile.name,
+                    schema=schema.source, table=table, duplicates=clusters, merged_rows=[],
+                    cells=state.cells)  # fmt: skip
+    return report, (repeated_clients_notes(keys, report) if len(keys.frame.columns) else [])
 
 
 @dataclass(repr=False)

@@ -95,3 +95,13 @@ def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> P
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding=encoding)
     return Path(path)
+
+
+def dry_run_folder(dry_run: bool | str | Path | None, source: Path, suffix: str = ".dry-run") -> Path | None:
+    """Where a dry run writes its requests: None (no dry run, for False/None), DIR as given, or for
+    `True` a folder beside the source named after it (`customers.xlsx.dry-run/`)."""
+    if dry_run is None or dry_run is False:
+        return None
+    if dry_run is True:
+        return source.with_name(source.name + suffix)
+    return Path(dry_run)

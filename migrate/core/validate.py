@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..quality.checks import run_checks
+from ..quality.clients import repeated_clients_notes
 from ..quality.duplicates import find_duplicates, possible_duplicates
 from ..quality.duplicates_policy import resolve_duplicates
 from .columns import with_source_rows
@@ -22,7 +23,7 @@ from .summary_rows import summary_rows
 from .table import SourceTable
 
 
-def _possible(mapped: MappedTable) -> list[Issue]:
+def possible_duplicate_issues(mapped: MappedTable) -> list[Issue]:
     """A warning on the later row of each possible (unconfirmed short-name) duplicate pair."""
     header = next((h for h, t in mapped.targets.items() if t.entity == "companies" and t.role == "name"), None)
     column = mapped.sources.get(header, header) if header else None
@@ -51,7 +52,7 @@ def validate_table(
     rejected = {i.row for i in issues if i.severity == ERROR and i.row is not None}
     clusters = find_duplicates(mapped)
     outcome = resolve_duplicates(mapped, clusters, policies, rejected, schema.targets(profile.entity))
-    issues += outcome.issues + _possible(mapped)
+    issues += outcome.issues + possible_duplicate_issues(mapped)
     issues.sort(key=lambda i: (i.row is not None, i.row or 0))
     report = Report(
         source=str(table.path),
@@ -67,6 +68,7 @@ def validate_table(
         merged_rows=outcome.merged_rows,
     )
     report.cells = cell_ledger(table.frame, resolved, mapped.inputs, report.rejected_rows, outcome.merged_rows)
+    report.notes += repeated_clients_notes(mapped, report)
     return mapped, report
 
 
