@@ -321,8 +321,12 @@ def export_blocks(path: Path, profile: Profile, schema: AccountSchema, out: Path
     workbook's blocks wait on disk (`FrameSpill`) until the row count is known. `guard(parts)` is called
     with the import files before any is replaced. NotStreamable (or any error) leaves OUT untouched.
     """
+    from .core.field_ids import importer_headers
     from .core.paths import atomic_path
     from .sinks.xlsx import SHEET_ROWS, part_paths, write_import_blocks
+
+    if set(importer_headers(schema.targets(profile.entity))) & {s.field for s in profile.mapped().values()}:
+        raise NotStreamable("a field named by id: its import header is renamed by the whole-table export")
 
     if out.suffix.lower() == ".csv":
         with atomic_path(out) as tmp:
