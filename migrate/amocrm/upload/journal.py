@@ -133,8 +133,10 @@ class Journal:
         missing = [t for t in TABLES if t not in tables]
         if missing:
             problems.append(f"table(s) {', '.join(missing)} are missing")
-        elif self._ids_recorded() == 0:
-            done = self.db.execute("SELECT COUNT(*) FROM batches WHERE state = ?", (DONE,)).fetchone()[0]
+        elif self._ids_recorded() == 0 or self._rows_recorded() == 0:
+            # a single-file batch (not `base:`) always records rows in `created`; entity keys alone do not do
+            kinds = "" if self._ids_recorded() == 0 else " AND kind NOT LIKE 'base:%'"
+            done = self.db.execute("SELECT COUNT(*) FROM batches WHERE state = ?" + kinds, (DONE,)).fetchone()[0]
             if done:
                 problems.append(f"{done} batch(es) are recorded as sent and answered, but none of their IDs is")
         if problems:
@@ -146,6 +148,9 @@ class Journal:
             )
         if version < VERSION:
             self.db.execute(f"PRAGMA user_version = {VERSION}")
+
+    def _rows_recorded(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM created").fetchone()[0]
 
     def _ids_recorded(self) -> int:
         """IDs the journal holds: per row (`created`) and per entity key (`entity_keys`, whole-base uploads)."""
