@@ -15,7 +15,7 @@ import click
 
 from ..base.manifest import is_manifest
 from ..base.report import BaseReport
-from .common import EXIT_DATA_ERRORS, EXIT_OK
+from .common import EXIT_OK, render_report
 
 
 def manifest_given(source: Path, profile: str | None) -> bool:
@@ -30,15 +30,7 @@ def manifest_given(source: Path, profile: str | None) -> bool:
 
 
 def render_base(report: BaseReport, fmt: str, quiet: bool, verb: str = "exported") -> None:
-    if fmt == "json":
-        click.echo(report.to_json())
-        click.echo(report.reconciliation(verb), err=True)
-    else:
-        click.echo(report.summary(limit=0 if quiet else 10))
-        for kind, paths in report.outputs.items():
-            for p in paths:
-                click.echo(f"{kind}: {p}")
-    sys.exit(EXIT_OK if report.ok else EXIT_DATA_ERRORS)
+    render_report(report, fmt, quiet, report.reconciliation(verb))
 
 
 def plan_base(source: Path, schema: Path | None, out: Path | None, fmt: str, apply_: bool, subdomain: str | None,

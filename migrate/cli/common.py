@@ -63,3 +63,18 @@ def account_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         fn = option(fn)
     return fn
+
+
+def render_report(report: Any, fmt: str, quiet: bool, reconciliation: str) -> None:
+    """Print a run's result and exit with its code: the summary and the files written, or (`--format json`)
+    the JSON on stdout with the reconciliation line on stderr. One file's Report and a whole base's
+    BaseReport render the same way; the caller passes the reconciliation line each words its own way."""
+    if fmt == "json":
+        click.echo(report.to_json())
+        click.echo(reconciliation, err=True)
+    else:
+        click.echo(report.summary(limit=0 if quiet else 10))
+        for kind, paths in report.outputs.items():
+            for p in paths:
+                click.echo(f"{kind}: {p}")
+    sys.exit(EXIT_OK if report.ok else EXIT_DATA_ERRORS)

@@ -19,7 +19,7 @@ from ..core.report import Report
 from ..sources.limits import DEFAULT_MAX_MB
 from ..sources.limits import configure as configure_limits
 from .base import manifest_given, render_base
-from .common import EXIT_DATA_ERRORS, EXIT_OK, account_options, fail_cleanly
+from .common import EXIT_OK, account_options, fail_cleanly, render_report
 
 _fail_cleanly = fail_cleanly
 
@@ -47,15 +47,7 @@ def _common(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _render(report: Report, fmt: str, quiet: bool) -> None:
-    if fmt == "json":
-        click.echo(report.to_json())
-        click.echo(report.reconciliation(), err=True)
-    else:
-        click.echo(report.summary(limit=0 if quiet else 10))
-        for kind, paths in report.outputs.items():
-            for p in paths:
-                click.echo(f"{kind}: {p}")
-    sys.exit(EXIT_OK if report.ok else EXIT_DATA_ERRORS)
+    render_report(report, fmt, quiet, report.reconciliation())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
