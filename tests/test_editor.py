@@ -112,6 +112,20 @@ def test_mapping_a_stage_value_takes_its_rows_out_of_the_rejects(editor):
     assert freed <= set(editor.report.rejected_rows)
 
 
+def test_a_stage_value_maps_to_a_role_that_holds_on_any_account(editor):
+    stages = editor.values["Этап"]
+    assert {"@won", "@lost", "@first"} <= set(stages["Отказ"].options)
+    refusals = {i.row for i in editor.report.issues if i.column == "Этап" and i.value == "Отказ"}
+    other_errors = {i.row for i in editor.report.issues if i.severity == "error" and i.value != "Отказ"}
+    freed = refusals - other_errors
+
+    stages["Отказ"].value = "@lost"
+
+    assert editor.profile.columns["Этап"].values["Отказ"] == "@lost"
+    assert freed and not freed & set(editor.report.rejected_rows)
+    assert editor.report.counts() == _fresh(editor).counts()
+
+
 def test_value_lines_say_what_each_value_resolves_to(editor):
     lines = {v.value: v for v in editor.session.values("Этап")}
     assert lines["Переговоры"].state == "exact" and lines["Переговоры"].resolved == "Переговоры"

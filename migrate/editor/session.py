@@ -37,6 +37,9 @@ AS_IS = "(as is)"
 SUGGESTIONS = 4
 #: distinct values listed per value column (most frequent first); more is not a list a person reads
 MAX_VALUES = 60
+#: Roles a stage / pipeline value may be mapped to (core/roles.py resolves them against the account).
+STAGE_ROLES = ("@won", "@lost", "@first")
+PIPELINE_ROLES = ("@main",)
 
 #: the issue codes that say a value did not resolve to a stage, pipeline, user or list option
 _VALUE_CODES = {
@@ -156,11 +159,11 @@ class EditSession:
     def value_choices(self, column: str) -> list[str]:
         """What a value of `column` may be mapped to (roles first where the account layer offers them)."""
         kind = self.value_kind(column)
-        if kind == "status":
+        if kind == "status":  # a role keeps its meaning on any account (core/roles.py)
             pipes = [self.schema.main_pipeline, *self.schema.pipelines]
-            return list(dict.fromkeys(s for p in pipes for s in p.status_names()))
+            return [*STAGE_ROLES, *dict.fromkeys(s for p in pipes for s in p.status_names())]
         if kind == "pipeline":
-            return [p.name for p in self.schema.pipelines]
+            return [*PIPELINE_ROLES, *(p.name for p in self.schema.pipelines)]
         if kind == "owner":
             return [u.name for u in sorted(self.schema.users, key=lambda u: not u.active)]
         if kind == "list":
