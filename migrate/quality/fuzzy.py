@@ -227,14 +227,7 @@ def short_near_duplicate_names(keys: list[str]) -> list[tuple[int, int, float]]:
     """
     compact = [k.replace(" ", "") for k in keys]
     ids = [i for i, c in enumerate(compact) if SHORT_MIN_LEN - 1 <= len(c) <= FUZZY_MIN_LEN]
-    pairs: set[tuple[int, int]] = set()
-    for affix in (lambda c: c[:2], lambda c: c[-2:]):
-        blocks: dict[str, list[int]] = {}
-        for i in ids:
-            blocks.setdefault(affix(compact[i]), []).append(i)
-        for members in blocks.values():
-            if len(members) > 1:
-                pairs |= _block_pairs(members, compact)
+    pairs = _blocked_pairs(ids, compact, 2)
     return sorted(
         (i, j, float(round(fuzz.ratio(keys[i], keys[j]), 1)))
         for i, j in pairs
@@ -259,8 +252,14 @@ def _equal_compact_pairs(compact: list[str]) -> set[tuple[int, int]]:
 def _close_compact_pairs(compact: list[str]) -> set[tuple[int, int]]:
     """Pairs within `max_edits` among compact forms long enough to tolerate a typo, compared per block."""
     ids = [i for i, c in enumerate(compact) if max_edits(len(c)) > 0]
+    return _blocked_pairs(ids, compact, _AFFIX)
+
+
+def _blocked_pairs(ids: list[int], compact: list[str], width: int) -> set[tuple[int, int]]:
+    """Close pairs among `ids`, compared only within blocks sharing the first or the last `width` compact
+    characters (a pair within the edit bound keeps one of the two intact, so blocking loses none)."""
     pairs: set[tuple[int, int]] = set()
-    for affix in (lambda c: c[:_AFFIX], lambda c: c[-_AFFIX:]):
+    for affix in (lambda c: c[:width], lambda c: c[-width:]):
         blocks: dict[str, list[int]] = {}
         for i in ids:
             blocks.setdefault(affix(compact[i]), []).append(i)
