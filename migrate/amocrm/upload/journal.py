@@ -133,12 +133,8 @@ class Journal:
         missing = [t for t in TABLES if t not in tables]
         if missing:
             problems.append(f"table(s) {', '.join(missing)} are missing")
-        elif self._ids_recorded() == 0 or self._rows_recorded() == 0:
-            # a single-file batch (not `base:`) always records rows in `created`; entity keys alone do not do
-            kinds = "" if self._ids_recorded() == 0 else " AND kind NOT LIKE 'base:%'"
-            done = self.db.execute("SELECT COUNT(*) FROM batches WHERE state = ?" + kinds, (DONE,)).fetchone()[0]
-            if done:
-                problems.append(f"{done} batch(es) are recorded as sent and answered, but none of their IDs is")
+        elif done := self._done_batches_without_ids(tables):
+            problems.append(f"{done} batch(es) are recorded as sent and answered, but none of their IDs is")
         if problems:
             raise MigrateError(
                 f"Journal {self.path} is damaged: {'; '.join(problems)[:400]}. Nothing was sent: resuming from it "
@@ -149,16 +145,15 @@ class Journal:
         if version < VERSION:
             self.db.execute(f"PRAGMA user_version = {VERSION}")
 
-    def _rows_recorded(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM created").fetchone()[0]
-
-    def _ids_recorded(self) -> int:
-        """IDs the journal holds: per row (`created`) and per entity key (`entity_keys`, whole-base uploads)."""
-        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        count = self.db.execute("SELECT COUNT(*) FROM created").fetchone()[0]
-        if "entity_keys" in tables:
-            count += self.db.execute("SELECT COUNT(*) FROM entity_keys").fetchone()[0]
-        return count
+    def _done_batches_without_ids(self, tables: set[str]) -> int:
+        """Batches recorded as sent and answered whose IDs the journal has lost. A single-file batch always
+        records its rows in `created`; a whole-base (`base:`) batch records in `created` or `entity_keys`
+        (a table older journals lack)."""
+        if self.db.execute("SELECT COUNT(*) FROM created").fetchone()[0]:
+            return 0
+        has_keys = "entity_keys" in tables and self.db.execute("SELECT COUNT(*) FROM entity_keys").fetchone()[0]
+        kinds = " AND kind NOT LIKE 'base:%'" if has_keys else ""
+        return self.db.execute("SELECT COUNT(*) FROM batches WHERE state = ?" + kinds, (DONE,)).fetchone()[0]
 
     def _check_identity(self, identity: dict[str, str]) -> None:
         stored = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
