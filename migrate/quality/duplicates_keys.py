@@ -7,12 +7,14 @@ short-name signals (near_names.py), so all three read a cell the same way.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .fuzzy import company_key
 
 _PHONE = re.compile(r"\+\d{7,15}(?: доб\. \d+)?")
 # starts only where a run of address characters starts: linear on a 100,000-character cell without '@'
 _EMAIL = re.compile(r"(?<![^@\s,;])[^@\s,;]++@[^@\s,;]++")
+_INN_SEPARATORS = re.compile(r"[\s\-]")
 _DIGIT_RUN = re.compile(r"(?<!\d)(?:\d{12}|\d{10})(?!\d)")
 _INN_HEADER = re.compile(r"(?<![а-яёa-z])инн(?![а-яёa-z])", re.IGNORECASE)
 _INN_WEIGHTS = {
@@ -40,7 +42,7 @@ def _inn_shapes(cell: str) -> list[str]:
 
 
 def _inn_candidates(cell: str) -> list[str]:
-    digits = re.sub(r"[\s\-]", "", cell)
+    digits = _INN_SEPARATORS.sub("", cell)
     return ([digits] if digits.isdigit() else []) + _DIGIT_RUN.findall(digits) + _DIGIT_RUN.findall(cell)
 
 
@@ -62,8 +64,11 @@ def is_inn_header(header: str) -> bool:
     return bool(_INN_HEADER.search(header))
 
 
+@lru_cache(maxsize=1 << 16)
 def valid_inn(digits: str) -> bool:
-    """A Russian INN: 10 digits (organisation) or 12 (person), check digits right, not one digit repeated."""
+    """A Russian INN: 10 digits (organisation) or 12 (person), check digits right, not one digit repeated.
+
+    Memoised (bounded): a file repeats its clients' INNs on many rows, and the check is pure Python."""
     if not digits.isdigit() or len(digits) not in _INN_WEIGHTS or len(set(digits)) == 1:
         return False
     nums = [int(c) for c in digits]
