@@ -384,22 +384,23 @@ class _Anchors:
 def _cell_anchors(cells: _Cells, header: str, kind: str, vocab: dict[str, int],
                   named: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """(row, key code) for each `kind` key (`cell_keys`) of the column's cells on the named rows."""
-    lists: list[list[int]] = []  # per distinct cell text, its key codes
+    sizes: list[int] = []  # per distinct cell text, how many keys it holds …
+    flat: list[int] = []  # … and their codes, one distinct text after the other
 
     def keep(text: str | None) -> int:
-        lists.append([vocab.setdefault(k, len(vocab)) for k in cell_keys(kind, text)] if text else [])
-        return len(lists) - 1
+        keys = cell_keys(kind, text) if text else ()
+        flat.extend(vocab.setdefault(k, len(vocab)) for k in keys)
+        sizes.append(len(keys))
+        return len(sizes) - 1
 
     which = cells.codes(header, keep)
-    rows, found = _expand(which[named], lists)
+    rows, found = _expand(which[named], np.array(sizes, dtype=np.int64), np.array(flat, dtype=np.int64))
     return np.flatnonzero(named)[rows], found
 
 
-def _expand(which: np.ndarray, lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-    """(i, code) for each code of `lists[which[i]]`: per-distinct lists of anchors spread over the rows."""
-    sizes = np.array([len(x) for x in lists], dtype=np.int64)
-    flat = np.array([c for x in lists for c in x], dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+def _expand(which: np.ndarray, sizes: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(i, code) for each code of distinct value `which[i]` (its `sizes[…]` codes, in turn, in `flat`)."""
+    starts = np.cumsum(sizes) - sizes
     count = sizes[which]
     rows = np.repeat(np.arange(len(which)), count)
     offset = np.arange(len(rows)) - np.repeat(np.cumsum(count) - count, count)
