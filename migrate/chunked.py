@@ -5,7 +5,7 @@ The per-table steps are the ones every run uses (`apply_profile`, `run_checks`, 
 to a step is a change to both ways of running. What a block pass keeps across blocks is what must be
 global: the issues, the rejected rows' source text, the source rows the report shows (`MAX_KEPT_ROWS`;
 others are re-read from the file when a report workbook asks for them), and, for the duplicate search, the
-mapped contact/company columns as categoricals (one copy of each distinct value, a 4-byte code per row).
+mapped contact/company columns as object arrays (a value repeated inside a block is one str object).
 The outputs are written block by block, the import file in the same bytes the whole-table writer gives.
 
 What a caller may rely on: the Report equals the one `validate_table` gives on the whole table (issues in
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 from .core.issues import ERROR, Issue, IssueCode
 from .core.ledger import Ledger, cell_ledger
@@ -169,28 +169,34 @@ def _keep_rows(block: SourceTable, issues: list[Issue], rejected: set[int | None
 
 
 def _keep_keys(mapped: MappedTable, frame: pd.DataFrame, block: SourceTable, state: _State) -> None:
-    """The contact and company columns (mapped and source) as categoricals, for the duplicate search."""
+    """The contact and company columns (mapped and source) as object arrays, for the duplicate search."""
     headers = [h for h in frame.columns if h in state.targets and state.targets[h].entity in _KEY_ENTITIES]
     if not headers:
         return
-    state.key_mapped.append(frame[headers].astype("category"))
+    state.key_mapped.append(_as_objects(frame[headers]))
     source_cols = list(dict.fromkeys(s for h in headers if (s := state.sources.get(h)) in block.frame.columns))
-    state.key_source.append(block.frame[source_cols].astype("category"))
+    state.key_source.append(_as_objects(block.frame[source_cols]))
 
 
 def _numeric(state: _State) -> list[str]:
     return [h for h in state.header or [] if h in state.targets and state.targets[h].integer]
 
 
+def _as_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    """A block's key columns as object arrays: a value repeated within the block is one str object (the
+    mapping broadcasts one object per distinct value), and joining blocks copies pointers, not text."""
+    return pd.DataFrame({c: frame[c].to_numpy(dtype=object) for c in frame.columns}, index=frame.index)
+
+
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Blocks of categorical columns → one frame of str objects, each distinct value stored once."""
+    """Blocks of object columns → one frame of str objects (pointer copies; no hashing of the values)."""
     if not parts:
         return pd.DataFrame()
-    index = pd.Index([r for p in parts for r in p.index], dtype="int64")
-    columns = {}
-    for name in parts[0].columns:
-        joined = union_categoricals([p[name].array for p in parts])
-        columns[name] = pd.Series(joined.astype(object), index=index, dtype=object)
+    index = pd.Index(np.concatenate([p.index.to_numpy(dtype="int64") for p in parts]), dtype="int64")
+    columns = {
+        name: pd.Series(np.concatenate([p[name].to_numpy(dtype=object) for p in parts]), index=index, dtype=object)
+        for name in parts[0].columns
+    }
     return pd.DataFrame(columns, index=index, columns=list(parts[0].columns))
 
 
