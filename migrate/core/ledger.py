@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .blank import filled_cells
 from .columns import REJECT_META
 from .profile import Profile
 
@@ -98,7 +99,7 @@ def cell_ledger(
     for column in frame.columns:
         if column in REJECT_META:
             continue
-        filled = (frame[column].astype(str).str.strip() != "").to_numpy()
+        filled = filled_cells(frame[column])
         n = dict.fromkeys(("read", *BUCKETS), 0)
         n["read"] = int(filled.sum())
         if column in used:

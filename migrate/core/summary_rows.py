@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pandas as pd
 
 _WORD = r"(?:итого|итог|всего|в\s+том\s+числе|total|totals|grand\s+total|sub-?total|sum)"
@@ -26,7 +27,8 @@ _FIRST = frozenset("ивtgs")  # first letters of the summary words: most cells 
 
 
 def _summary_cells(column: pd.Series) -> pd.Series:
-    words = [v for v in column.unique() if isinstance(v, str) and v.lstrip()[:1].casefold() in _FIRST and len(v) <= 60
+    distinct = np.asarray(column.unique(), dtype=object).tolist()  # a list: a StringArray iterates slowly
+    words = [v for v in distinct if isinstance(v, str) and v.lstrip()[:1].casefold() in _FIRST and len(v) <= 60
              and _SUMMARY.fullmatch(v)]  # fmt: skip
     return column.isin(words) if words else pd.Series(False, index=column.index)
 

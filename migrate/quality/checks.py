@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 import pandas as pd
 
+from ..core.blank import blank_cells
 from ..core.issues import Issue, IssueCode, make_issue
 from ..core.limits import MAX_CELL
 from ..core.mapping import MappedTable, stage_key
@@ -26,7 +27,7 @@ _NAME_WHAT = {"leads": "deal name", "contacts": "contact name", "companies": "co
 
 
 def _empty(series: pd.Series) -> pd.Series:
-    return series.str.strip() == ""
+    return pd.Series(blank_cells(series), index=series.index)
 
 
 def required_columns(mapped: MappedTable, profile: Profile, schema: AccountSchema) -> Iterator[Issue]:

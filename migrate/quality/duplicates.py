@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..core.blank import filled_cells
 from ..core.mapping import MappedTable
 from .duplicates_keys import (  # noqa: F401 (the cell-key helpers stay importable from here)
     _CELL_KEYS,
@@ -140,7 +141,7 @@ def _long_keys(frame: pd.DataFrame, headers: list[str], kind: str) -> pd.DataFra
 def _column_keys(column: pd.Series, kind: str) -> pd.Series:
     """One column's keys, one per line (a cell with several phones gives several lines), decided once per
     distinct cell text."""
-    column = column[column.str.strip() != ""]
+    column = column[filled_cells(column)]
     codes, distinct = pd.factorize(column)
     found = [_CELL_KEYS[kind](v) for v in distinct]
     if all(len(keys) <= 1 for keys in found):  # the usual cell: one key or none; no explode needed

@@ -128,7 +128,8 @@ def apply_transform(series: pd.Series, name: str, ctx: TransformContext = _DEFAU
     codes, distinct = pd.factorize(keys, use_na_sentinel=False)
     memo = _memo(fn, ctx)
     limit = PARSE_MAX.get(name)
-    outcomes = [memo[raw] if raw in memo else memo.setdefault(raw, _outcome(fn, raw, ctx, limit)) for raw in distinct]
+    values = np.asarray(distinct, dtype=object).tolist()  # a list: an Index of str iterates slowly
+    outcomes = [memo[raw] if raw in memo else memo.setdefault(raw, _outcome(fn, raw, ctx, limit)) for raw in values]
 
     def broadcast(attr: str, dtype: object) -> pd.Series:
         lookup = np.empty(len(outcomes), dtype=object)
