@@ -24,6 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -42,21 +43,57 @@ class Result:
     peak_rss_mb: float
     rows_per_s: float
     exit: int
+    peak_tree_mb: float = 0.0  # the largest sum of RSS over the child and its workers, sampled every 0.1 s
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """RSS of `pid` and every descendant, summed (shared pages of forked workers counted in each: an
+    over-estimate, never an under-estimate). Linux /proc only; 0.0 elsewhere."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status", encoding="ascii", errors="replace") as fh:
+                total += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total / 1024
+
+
+class _TreeSampler(threading.Thread):
+    """Samples `_tree_rss_mb(pid)` until stopped; `peak` is the largest sample."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.done = pid, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.1):
+            self.peak = max(self.peak, _tree_rss_mb(self.pid))
 
 
 def measure(cmd: list[str], rows: int, log: Path) -> Result:
-    """Run `cmd` to completion; wall time from spawn to reap, peak RSS of that child alone."""
+    """Run `cmd` to completion; wall time from spawn to reap, peak RSS of that child alone (`wait4`), and
+    the peak of the child's and its worker processes' RSS summed (`peak_tree_mb`, sampled)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     with log.open("wb") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        sampler = _TreeSampler(proc.pid)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
+        sampler.done.set()
+        sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4; keep Popen consistent
     # ru_maxrss is KiB on Linux, bytes on macOS
     rss = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
     shown = " ".join([Path(cmd[0]).name, *(c.replace(f"{ROOT}{os.sep}", "") for c in cmd[1:])])
-    return Result(shown, round(wall, 2), round(rss, 1), round(rows / wall), proc.returncode)
+    return Result(shown, round(wall, 2), round(rss, 1), round(rows / wall), proc.returncode,
+                  round(max(sampler.peak, rss), 1))
 
 
 def export_command() -> list[str] | None:

@@ -14,7 +14,8 @@ then runs, each as its own child process, one after the other:
 
 It prints wall seconds and peak RSS of each child, and each step's ratio to step 1 *of the same run*
 (machines and neighbours differ; ratios measured side by side travel better than seconds), as a table
-and one JSON line. Wall time and peak RSS are measured as in run.py (`os.wait4` on the child's pid).
+and one JSON line. Wall time and peak RSS are measured as in run.py (`os.wait4` on the child's pid); "all
+procs MB" adds the block pass's worker processes (sampled every 0.1 s), and the RSS ratio uses it.
 Figures, not pass/fail: the exit code is 1 only when a child could not run (exit 2 or a crash).
 """
 
@@ -65,16 +66,16 @@ def run_size(rows: int, cli: list[str], xlsx: bool, work: Path) -> dict[str, Res
 
 def table(all_results: dict[int, dict[str, Result]]) -> list[dict[str, object]]:
     """Print the table; return its lines as dicts for the JSON line."""
-    print(f"\n{'rows':>9} {'step':<12} {'wall s':>8} {'peak RSS MB':>12} {'× read_csv':>11} {'RSS ×':>7} {'exit':>5}",
-          flush=True)  # fmt: skip
+    print(f"\n{'rows':>9} {'step':<12} {'wall s':>8} {'peak RSS MB':>12} {'all procs MB':>13} {'× read_csv':>11} "
+          f"{'RSS ×':>7} {'exit':>5}", flush=True)  # fmt: skip
     lines = []
     for rows, results in all_results.items():
         base = results["read_csv"]
         for name, r in results.items():
             wall_x = round(r.wall_s / base.wall_s, 1) if base.wall_s else None
-            rss_x = round(r.peak_rss_mb / base.peak_rss_mb, 2) if base.peak_rss_mb else None
-            print(f"{rows:>9} {name:<12} {r.wall_s:8.2f} {r.peak_rss_mb:12.1f} {wall_x:>10}× {rss_x:>6}× {r.exit:5d}",
-                  flush=True)  # fmt: skip
+            rss_x = round(r.peak_tree_mb / base.peak_tree_mb, 2) if base.peak_tree_mb else None
+            print(f"{rows:>9} {name:<12} {r.wall_s:8.2f} {r.peak_rss_mb:12.1f} {r.peak_tree_mb:13.1f} {wall_x:>10}× "
+                  f"{rss_x:>6}× {r.exit:5d}", flush=True)  # fmt: skip
             lines.append({"rows": rows, "step": name, **asdict(r), "ratio_wall": wall_x, "ratio_rss": rss_x})
     return lines
 

@@ -26,15 +26,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .block_workers import checked_blocks
 from .core.issues import ERROR, Issue, IssueCode
 from .core.ledger import Ledger, cell_ledger
-from .core.mapping import MappedTable, apply_profile
+from .core.mapping import MappedTable
 from .core.profile import Profile
 from .core.report import Report
 from .core.schema import AccountSchema, Target
 from .core.table import SourceTable
-from .core.validate import possible_duplicate_issues, summary_issues
-from .quality.checks import run_checks
+from .core.validate import possible_duplicate_issues
 from .quality.clients import repeated_clients_notes
 from .quality.duplicates import find_duplicates
 from .quality.duplicates_policy import resolve_duplicates
@@ -87,11 +87,13 @@ class _State:
 
 def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, owner_as: str = "name",
                write: Writer | None = None, read: dict[str, object] | None = None,
-               block_rows: int | None = None) -> Outcome:  # fmt: skip
+               block_rows: int | None = None, workers: int | None = None) -> Outcome:  # fmt: skip
     """Validate the CSV at `path` block by block; `write(frame)` gets each block's rows without errors.
 
-    `read`: header_row/encoding/delimiter as for `read_csv`. Raises NotStreamable (see the module
-    docstring) and whatever reading, mapping or checking raises on the whole table.
+    `read`: header_row/encoding/delimiter as for `read_csv`. `workers`: processes that map and check
+    blocks (`block_workers.default_workers()` when None); the result does not depend on it.
+    Raises NotStreamable (see the module docstring) and whatever reading, mapping or checking raises on
+    the whole table.
     """
     if not can_run_in_blocks(profile):
         raise NotStreamable("the profile's duplicates policy needs the whole table")
@@ -99,8 +101,8 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     stream = csv_blocks(path, rows=rows, **(read or {}))  # type: ignore[arg-type]
     state = _State()
     try:
-        for block in stream.blocks:
-            _one_block(block, profile, schema, owner_as, state, write)
+        for block, mapped, found in checked_blocks(stream.blocks, profile, schema, owner_as, workers):
+            _one_block(block, mapped, found, profile, state, write)
     finally:
         stream.close()
     head = stream.head
@@ -109,13 +111,10 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     return Outcome(report, state.header or [], _numeric(state))
 
 
-def _one_block(block: SourceTable, profile: Profile, schema: AccountSchema, owner_as: str, state: _State,
+def _one_block(block: SourceTable, mapped: MappedTable, found: list[Issue], profile: Profile, state: _State,
                write: Writer | None) -> None:  # fmt: skip
-    mapped = apply_profile(block, profile, schema, owner_as=owner_as)
-    if not mapped.inputs:
-        raise NotStreamable("nothing mapped: the whole run words the error")
+    """Fold one checked block into the pass's state (in source order) and write its rows without errors."""
     resolved = mapped.profile or profile
-    found = mapped.issues + summary_issues(block) + run_checks(mapped, resolved, schema)
     file_level = [i for i in found if i.row is None]
     for issue in file_level:
         if issue.code is IssueCode.UNMAPPED_COLUMN:

@@ -79,13 +79,15 @@ def _profile(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("block_rows", [1, 7, 100_000])
 @pytest.mark.parametrize("schema", [SAMPLES / "account.json", None])
-def test_blocks_give_the_whole_table_report(tmp_path: Path, block_rows: int, schema: Path | None) -> None:
+def test_blocks_give_the_whole_table_report(tmp_path: Path, block_rows: int, schema: Path | None,
+                                            workers: int) -> None:  # fmt: skip
     source = _write(tmp_path / "deals.csv", _rows(30 if block_rows == 1 else 180, seed=block_rows))
     profile, account = load_profile(_profile(tmp_path)), load_schema(schema)
     whole = validate_table(read_table(source), profile, account)[1]
-    blocks = run_blocks(source, profile, account, block_rows=block_rows).report
+    blocks = run_blocks(source, profile, account, block_rows=block_rows, workers=workers).report
     assert blocks.to_json() == whole.to_json()
     assert blocks == whole
     assert {i.code.value for i in whole.issues} >= {"bad_phone", "bad_email", "repeated_in_rows", "unmapped_column"}
@@ -112,6 +114,21 @@ def test_export_in_blocks_writes_the_bytes_of_the_whole_export(tmp_path: Path, s
     for a, b in pairs:
         assert _content(a) == _content(b)
     assert _content(chunked.outputs["rejects"][0]) == _content(whole.outputs["rejects"][0])
+
+
+def test_a_failing_worker_gives_the_same_report(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """A worker that dies or raises has its block checked again in the parent: the Report is the same, and
+    an error the blocks really hold is raised in the parent's own words, never as a pool error."""
+    source = _write(tmp_path / "deals.csv", _rows(90, seed=11), late_column=False)
+    profile, account = load_profile(_profile(tmp_path)), load_schema(SAMPLES / "account.json")
+    expected = run_blocks(source, profile, account, block_rows=10, workers=1).report
+    monkeypatch.setattr("migrate.block_workers._worker_check", _boom)  # the forked workers inherit it
+    assert run_blocks(source, profile, account, block_rows=10, workers=2).report == expected
+
+
+def _boom(*args: object) -> None:
+    raise RuntimeError("a worker that fails")
 
 
 def _refuse(*args: object, **kwargs: object) -> None:
