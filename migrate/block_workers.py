@@ -6,8 +6,8 @@ runs, and results come back in block order, so outputs and the Report do not dep
 there are (the tests run one and two workers on the same data and compare the bytes).
 
 What a caller may rely on:
-- `checked_blocks` yields `(block, mapped, found)` in source order, `mapped.table` being the block;
-- at most `2 × workers` blocks are in flight, so memory follows the block size, not the file;
+- `checked_blocks` yields `(block, BlockDigest)` in source order;
+- at most `workers + 1` blocks are in flight, so memory follows the block size, not the file;
 - the first block is checked in this process, and no pool starts for a file of one block, so a profile
   that cannot be applied fails before any worker starts, with its own exception;
 - a block whose worker fails for any reason is checked again here: the caller sees the exception a
@@ -24,22 +24,50 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 
-from .core.issues import Issue
+import pandas as pd
+
+from .core.issues import ERROR, Issue
+from .core.ledger import Ledger, cell_ledger
 from .core.mapping import MappedTable, apply_profile
 from .core.profile import Profile
-from .core.schema import AccountSchema
+from .core.schema import AccountSchema, Target
 from .core.table import SourceTable
 from .core.validate import summary_issues
 from .quality.checks import run_checks
 from .sources.blocks import NotStreamable
 
-__all__ = ["MAX_WORKERS", "check_block", "checked_blocks", "default_workers"]
+__all__ = ["MAX_WORKERS", "BlockDigest", "check_block", "checked_blocks", "default_workers", "digest_block"]
 
 #: worker processes at most by default: past four, reading the CSV in the parent is the bottleneck
 MAX_WORKERS = 4
 
-Checked = tuple[SourceTable, MappedTable, list[Issue]]
+#: the entities whose columns the duplicate search reads at the end of the pass
+KEY_ENTITIES = ("contacts", "companies")
+
+
+@dataclass
+class BlockDigest:
+    """What the pass needs of one checked block, computed where the block was checked so that a worker
+    sends back issues, counts and compact key columns, not the mapped block.
+
+    `columns`: the mapped frame's columns; `rejected`: rows with an error; `cells`: the block's ledger;
+    `keys`/`key_sources`: the contact and company columns (mapped, and their source columns) as
+    categoricals; `frame`: the mapped rows without errors, only when the caller writes them."""
+
+    columns: list[str]
+    targets: dict[str, Target]
+    sources: dict[str, str]
+    issues: list[Issue]
+    rejected: list[int]
+    cells: Ledger
+    keys: pd.DataFrame
+    key_sources: pd.DataFrame
+    frame: pd.DataFrame | None
+
+
+Checked = tuple[SourceTable, BlockDigest]
 
 
 def default_workers() -> int:
@@ -65,39 +93,65 @@ def check_block(block: SourceTable, profile: Profile, schema: AccountSchema,
     return mapped, found
 
 
+def digest_block(block: SourceTable, profile: Profile, schema: AccountSchema, owner_as: str,
+                 keep_frame: bool) -> BlockDigest:  # fmt: skip
+    """`check_block`, then what the pass keeps of it (see `BlockDigest`)."""
+    mapped, found = check_block(block, profile, schema, owner_as)
+    rejected = sorted({i.row for i in found if i.row is not None and i.severity == ERROR})
+    cells = cell_ledger(block.frame, mapped.profile or profile, mapped.inputs, rejected)
+    keys = [h for h in mapped.frame.columns if h in mapped.targets and mapped.targets[h].entity in KEY_ENTITIES]
+    key_sources = list(dict.fromkeys(s for h in keys if (s := mapped.sources.get(h)) in block.frame.columns))
+    frame = None
+    if keep_frame:
+        frame = mapped.frame.drop(index=rejected) if rejected else mapped.frame
+    return BlockDigest(
+        columns=list(mapped.frame.columns), targets=mapped.targets, sources=mapped.sources, issues=found,
+        rejected=rejected, cells=cells, keys=mapped.frame[keys].astype("category"),
+        key_sources=block.frame[key_sources].astype("category"), frame=frame,
+    )  # fmt: skip
+
+
 def checked_blocks(blocks: Iterable[SourceTable], profile: Profile, schema: AccountSchema, owner_as: str,
-                   workers: int | None = None) -> Iterator[Checked]:  # fmt: skip
-    """Every block with its mapping and issues, in order (see the module docstring)."""
+                   workers: int | None = None, keep_frames: bool = False) -> Iterator[Checked]:  # fmt: skip
+    """Every block with its digest, in order (see the module docstring)."""
     workers = default_workers() if workers is None else max(1, workers)
     stream = iter(blocks)
-    first = next(stream, None)
-    second = next(stream, None) if first is not None else None
-    if second is None or workers == 1:
-        for block in (b for b in (first, second) if b is not None):
-            yield (block, *check_block(block, profile, schema, owner_as))
+    head = [b for b in (next(stream, None),) if b is not None]
+    if head:
+        head += [b for b in (next(stream, None),) if b is not None]
+    if len(head) < 2 or workers == 1:
+        while head:  # popped, not iterated: a block this generator still named would live to the end
+            block = head.pop(0)
+            yield block, digest_block(block, profile, schema, owner_as, keep_frames)
         for block in stream:
-            yield (block, *check_block(block, profile, schema, owner_as))
+            yield block, digest_block(block, profile, schema, owner_as, keep_frames)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(profile, schema, owner_as)) as pool:  # fmt: skip
+                             initargs=(profile, schema, owner_as, keep_frames)) as pool:  # fmt: skip
+        first, second = head
+        del head
         pending: deque[tuple[SourceTable, Future]] = deque([(second, pool.submit(_worker_check, second))])
-        yield (first, *check_block(first, profile, schema, owner_as))  # here, while a worker has the second
+        del second
+        checked = (first, digest_block(first, profile, schema, owner_as, keep_frames))  # a worker has the second
+        del first
+        yield checked
+        del checked
         for block in stream:
             pending.append((block, pool.submit(_worker_check, block)))
-            if len(pending) >= 2 * workers:
-                yield _result(*pending.popleft(), profile, schema, owner_as)
+            del block
+            if len(pending) > workers:
+                yield _result(*pending.popleft(), profile, schema, owner_as, keep_frames)
         while pending:
-            yield _result(*pending.popleft(), profile, schema, owner_as)
+            yield _result(*pending.popleft(), profile, schema, owner_as, keep_frames)
 
 
-def _result(block: SourceTable, future: Future, profile: Profile, schema: AccountSchema, owner_as: str) -> Checked:
+def _result(block: SourceTable, future: Future, profile: Profile, schema: AccountSchema, owner_as: str,
+            keep_frame: bool) -> Checked:  # fmt: skip
     try:
-        mapped, found = future.result()
+        return block, future.result()
     except Exception:  # noqa: BLE001 - whatever it was, this process raises it in its own words
-        return (block, *check_block(block, profile, schema, owner_as))
-    mapped.table = block
-    return block, mapped, found
+        return block, digest_block(block, profile, schema, owner_as, keep_frame)
 
 
 # --- in the worker -----------------------------------------------------------------------------------------
@@ -105,12 +159,10 @@ def _result(block: SourceTable, future: Future, profile: Profile, schema: Accoun
 _WORKER: dict[str, object] = {}
 
 
-def _start_worker(profile: Profile, schema: AccountSchema, owner_as: str) -> None:
-    _WORKER.update(profile=profile, schema=schema, owner_as=owner_as)
+def _start_worker(profile: Profile, schema: AccountSchema, owner_as: str, keep_frame: bool) -> None:
+    _WORKER.update(profile=profile, schema=schema, owner_as=owner_as, keep_frame=keep_frame)
 
 
-def _worker_check(block: SourceTable) -> tuple[MappedTable, list[Issue]]:
-    mapped, found = check_block(block, _WORKER["profile"], _WORKER["schema"], _WORKER["owner_as"])  # type: ignore[arg-type]
-    mapped.table = None  # type: ignore[assignment]  # the parent has the block: not sent back
-    mapped.stages = None  # used by the rules only, which have run
-    return mapped, found
+def _worker_check(block: SourceTable) -> BlockDigest:
+    w = _WORKER
+    return digest_block(block, w["profile"], w["schema"], w["owner_as"], w["keep_frame"])  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ The per-table steps are the ones every run uses (`apply_profile`, `run_checks`, 
 to a step is a change to both ways of running. What a block pass keeps across blocks is what must be
 global: the issues, the rejected rows' source text, the source rows the report shows (`MAX_KEPT_ROWS`;
 others are re-read from the file when a report workbook asks for them), and, for the duplicate search, the
-mapped contact/company columns as object arrays (a value repeated inside a block is one str object).
+mapped contact/company columns as categoricals (one copy of each distinct value, a 4-byte code per row).
 The outputs are written block by block, the import file in the same bytes the whole-table writer gives.
 
 What a caller may rely on: the Report equals the one `validate_table` gives on the whole table (issues in
@@ -25,10 +25,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
-from .block_workers import checked_blocks
-from .core.issues import ERROR, Issue, IssueCode
-from .core.ledger import Ledger, cell_ledger
+from .block_workers import KEY_ENTITIES, BlockDigest, checked_blocks
+from .core.issues import Issue, IssueCode
+from .core.ledger import Ledger
 from .core.mapping import MappedTable
 from .core.profile import Profile
 from .core.report import Report
@@ -46,7 +47,6 @@ __all__ = ["MAX_KEPT_ROWS", "NotStreamable", "Outcome", "can_run_in_blocks", "ru
 
 #: source rows with issues kept in memory for the report's annotated sheet (the rest are re-read)
 MAX_KEPT_ROWS = 50_000
-_KEY_ENTITIES = ("contacts", "companies")
 
 Writer = Callable[[pd.DataFrame], None]
 
@@ -101,8 +101,8 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     stream = csv_blocks(path, rows=rows, **(read or {}))  # type: ignore[arg-type]
     state = _State()
     try:
-        for block, mapped, found in checked_blocks(stream.blocks, profile, schema, owner_as, workers):
-            _one_block(block, mapped, found, profile, state, write)
+        for block, digest in checked_blocks(stream.blocks, profile, schema, owner_as, workers, write is not None):
+            _one_block(block, digest, state, write)
     finally:
         stream.close()
     head = stream.head
@@ -111,10 +111,9 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     return Outcome(report, state.header or [], _numeric(state))
 
 
-def _one_block(block: SourceTable, mapped: MappedTable, found: list[Issue], profile: Profile, state: _State,
-               write: Writer | None) -> None:  # fmt: skip
+def _one_block(block: SourceTable, digest: BlockDigest, state: _State, write: Writer | None) -> None:
     """Fold one checked block into the pass's state (in source order) and write its rows without errors."""
-    resolved = mapped.profile or profile
+    found = digest.issues
     file_level = [i for i in found if i.row is None]
     for issue in file_level:
         if issue.code is IssueCode.UNMAPPED_COLUMN:
@@ -131,30 +130,29 @@ def _one_block(block: SourceTable, mapped: MappedTable, found: list[Issue], prof
             state.told_owners.add(issue.value)
         rows_here.append(issue)
     state.row_issues += rows_here
-    rejected = {i.row for i in rows_here if i.severity == ERROR}
-    state.rejected |= rejected  # type: ignore[arg-type]
-    frame = _same_columns(mapped, state)
-    if write is not None:
-        write(frame.drop(index=sorted(rejected)) if rejected else frame)  # type: ignore[type-var]
-    state.cells = state.cells + cell_ledger(block.frame, resolved, mapped.inputs, sorted(rejected))  # type: ignore[type-var]
-    _keep_rows(block, rows_here, rejected, state)
-    _keep_keys(mapped, frame, block, state)
+    rejected = set(digest.rejected)  # an unchecked owner is a warning: the filter above rejects nothing
+    state.rejected |= rejected
+    _same_columns(digest, state)
+    if write is not None and digest.frame is not None:
+        write(digest.frame.reindex(columns=state.header, fill_value="") if digest.columns != state.header
+              else digest.frame)  # fmt: skip
+    state.cells = state.cells + digest.cells
+    _keep_rows(block, rows_here, rejected, state)  # type: ignore[arg-type]
+    _keep_keys(digest, block, state)
 
 
-def _same_columns(mapped: MappedTable, state: _State) -> pd.DataFrame:
-    """The block's mapped frame under the first block's columns. A column the first block lacks (a second
-    phone's overflow column that appears further down) would change the whole file's header: refused."""
-    columns = list(mapped.frame.columns)
+def _same_columns(digest: BlockDigest, state: _State) -> None:
+    """Hold the block to the first block's columns. A column the first block lacks (a second phone's
+    overflow column that appears further down) would change the whole file's header: refused."""
     if state.header is None:
-        state.header = columns
-    elif columns != state.header:
-        if set(columns) - set(state.header):
+        state.header = digest.columns
+    elif digest.columns != state.header:
+        if set(digest.columns) - set(state.header):
             raise NotStreamable("a later block adds a column to the import file")
-        return mapped.frame.reindex(columns=state.header, fill_value="")
-    for header, target in mapped.targets.items():
+        return
+    for header, target in digest.targets.items():
         state.targets.setdefault(header, target)
-    state.sources.update(mapped.sources)
-    return mapped.frame
+    state.sources.update(digest.sources)
 
 
 def _keep_rows(block: SourceTable, issues: list[Issue], rejected: set[int | None], state: _State) -> None:
@@ -167,35 +165,43 @@ def _keep_rows(block: SourceTable, issues: list[Issue], rejected: set[int | None
         state.kept_rows += len(keep)
 
 
-def _keep_keys(mapped: MappedTable, frame: pd.DataFrame, block: SourceTable, state: _State) -> None:
-    """The contact and company columns (mapped and source) as object arrays, for the duplicate search."""
-    headers = [h for h in frame.columns if h in state.targets and state.targets[h].entity in _KEY_ENTITIES]
+def _keep_keys(digest: BlockDigest, block: SourceTable, state: _State) -> None:
+    """The contact and company columns (mapped and source) as categoricals, for the duplicate search; a
+    column this block lacks (the first block has it) is blank here, as the whole table has it."""
+    headers = [h for h in state.header or [] if h in state.targets and state.targets[h].entity in KEY_ENTITIES]
     if not headers:
         return
-    state.key_mapped.append(_as_objects(frame[headers]))
+    state.key_mapped.append(_categoricals(digest.keys, headers, block))
     source_cols = list(dict.fromkeys(s for h in headers if (s := state.sources.get(h)) in block.frame.columns))
-    state.key_source.append(_as_objects(block.frame[source_cols]))
+    have = digest.key_sources
+    state.key_source.append(pd.DataFrame({
+        s: have[s] if s in have.columns else block.frame[s].astype("category") for s in source_cols
+    }, index=block.frame.index, columns=source_cols))  # fmt: skip
+
+
+def _categoricals(keys: pd.DataFrame, headers: list[str], block: SourceTable) -> pd.DataFrame:
+    blank = pd.Series("", index=block.frame.index, dtype="category")
+    return pd.DataFrame({h: keys[h] if h in keys.columns else blank for h in headers}, index=block.frame.index,
+                        columns=headers)  # fmt: skip
 
 
 def _numeric(state: _State) -> list[str]:
     return [h for h in state.header or [] if h in state.targets and state.targets[h].integer]
 
 
-def _as_objects(frame: pd.DataFrame) -> pd.DataFrame:
-    """A block's key columns as object arrays: a value repeated within the block is one str object (the
-    mapping broadcasts one object per distinct value), and joining blocks copies pointers, not text."""
-    return pd.DataFrame({c: frame[c].to_numpy(dtype=object) for c in frame.columns}, index=frame.index)
-
-
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Blocks of object columns → one frame of str objects (pointer copies; no hashing of the values)."""
+    """Blocks of categorical columns → one frame of str objects, each distinct value stored once."""
     if not parts:
         return pd.DataFrame()
     index = pd.Index(np.concatenate([p.index.to_numpy(dtype="int64") for p in parts]), dtype="int64")
-    columns = {
-        name: pd.Series(np.concatenate([p[name].to_numpy(dtype=object) for p in parts]), index=index, dtype=object)
-        for name in parts[0].columns
-    }
+    columns = {}
+    for name in parts[0].columns:
+        joined = union_categoricals([p[name].array for p in parts])
+        # a take over the categories (astype(object) would build the column through a slower path)
+        values = np.asarray(joined.categories, dtype=object)[joined.codes]
+        if (joined.codes < 0).any():  # a missing cell (code -1) stays missing
+            values[joined.codes < 0] = np.nan
+        columns[name] = pd.Series(values, index=index, dtype=object)
     return pd.DataFrame(columns, index=index, columns=list(parts[0].columns))
 
 
