@@ -148,7 +148,8 @@ def validate(
     path = _check_owner_as(owner_as) or source_in_blocks(source, prof, sheet)
     if path is not None:
         try:
-            return run_blocks(path, prof, _schema(schema), owner_as=owner_as, read=read_options(prof)).report
+            return run_blocks(path, prof, _schema(schema), owner_as=owner_as, read=read_options(prof),
+                              progress=progress).report
         except NotStreamable:
             pass  # the whole table, from the start
     return _run(source, prof, schema, sheet=sheet, owner_as=owner_as, progress=progress)[1]
@@ -208,7 +209,7 @@ def export(
     if path is not None:
         try:
             result, written = export_blocks(path, prof, _schema(schema), out, owner_as=owner_as, max_rows=max_rows,
-                                            guard=guard_parts)  # fmt: skip
+                                            guard=guard_parts, progress=progress)  # fmt: skip
             result.outputs["import"] = written
         except NotStreamable:
             result = None  # the whole table, from the start

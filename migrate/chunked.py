@@ -32,6 +32,7 @@ from .core.issues import Issue, IssueCode
 from .core.ledger import Ledger
 from .core.mapping import MappedTable
 from .core.profile import Profile
+from .core.progress import Progress
 from .core.report import Report
 from .core.schema import AccountSchema, Target
 from .core.table import SourceTable
@@ -87,11 +88,13 @@ class _State:
 
 def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, owner_as: str = "name",
                write: Writer | None = None, read: dict[str, object] | None = None,
-               block_rows: int | None = None, workers: int | None = None) -> Outcome:  # fmt: skip
+               block_rows: int | None = None, workers: int | None = None,
+               progress: bool = False) -> Outcome:  # fmt: skip
     """Validate the CSV at `path` block by block; `write(frame)` gets each block's rows without errors.
 
     `read`: header_row/encoding/delimiter as for `read_csv`. `workers`: processes that map and check
-    blocks (`block_workers.default_workers()` when None); the result does not depend on it.
+    blocks (`block_workers.default_workers()` when None); the result does not depend on it. `progress`:
+    a bar counting rows (quiet when stderr is not a terminal), then one for the end-of-file searches.
     Raises NotStreamable (see the module docstring) and whatever reading, mapping or checking raises on
     the whole table.
     """
@@ -100,13 +103,21 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     rows = block_rows or blocks.BLOCK_ROWS  # read at call time: a test or a caller may set it
     stream = csv_blocks(path, rows=rows, **(read or {}))  # type: ignore[arg-type]
     state = _State()
+    bars = Progress(progress)
+    tick = bars.stage("checking rows", None, unit="row")
     try:
         for block, digest in checked_blocks(stream.blocks, profile, schema, owner_as, workers, write is not None):
             _one_block(block, digest, state, write)
+            tick(len(block.frame))
     finally:
         stream.close()
+        bars.close()
     head = stream.head
-    report, notes = _report(head, stream.rows, profile, schema, state)
+    bars.stage("duplicates and repeated clients", None, unit="step")
+    try:
+        report, notes = _report(head, stream.rows, profile, schema, state)
+    finally:
+        bars.close()
     report.notes += notes
     return Outcome(report, state.header or [], _numeric(state))
 
@@ -325,7 +336,8 @@ def read_options(profile: Profile) -> dict[str, object]:
 
 
 def export_blocks(path: Path, profile: Profile, schema: AccountSchema, out: Path, *, owner_as: str,
-                  max_rows: int | None, guard: Callable[[list[Path]], None]) -> tuple[Report, list[Path]]:  # fmt: skip
+                  max_rows: int | None, guard: Callable[[list[Path]], None],
+                  progress: bool = False) -> tuple[Report, list[Path]]:  # fmt: skip
     """Validate `path` in blocks while writing the import file; returns the Report and the files written.
 
     The CSV import is appended block by block to a temporary file that replaces OUT at the end; the
@@ -343,7 +355,8 @@ def export_blocks(path: Path, profile: Profile, schema: AccountSchema, out: Path
         with atomic_path(out) as tmp:
             sink = CsvAppender(tmp)
             try:
-                done = run_blocks(path, profile, schema, owner_as=owner_as, write=sink, read=read_options(profile))
+                done = run_blocks(path, profile, schema, owner_as=owner_as, write=sink, read=read_options(profile),
+                                  progress=progress)  # fmt: skip
                 if not sink.started:
                     sink(pd.DataFrame(columns=done.header))
             finally:
@@ -352,7 +365,8 @@ def export_blocks(path: Path, profile: Profile, schema: AccountSchema, out: Path
         return done.report, [out]
     spill = FrameSpill(out.with_name(f".{out.name}.blocks"))
     try:
-        done = run_blocks(path, profile, schema, owner_as=owner_as, write=spill, read=read_options(profile))
+        done = run_blocks(path, profile, schema, owner_as=owner_as, write=spill, read=read_options(profile),
+                          progress=progress)
         guard(part_paths(out, spill.rows, max_rows or SHEET_ROWS))
         written = write_import_blocks(spill.blocks, spill.rows, done.header, out, numeric=done.numeric,
                                       max_rows=max_rows)  # fmt: skip

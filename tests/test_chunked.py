@@ -127,6 +127,28 @@ def test_a_failing_worker_gives_the_same_report(tmp_path: Path,
     assert run_blocks(source, profile, account, block_rows=10, workers=2).report == expected
 
 
+def test_a_block_run_counts_its_rows_on_a_progress_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = _write(tmp_path / "deals.csv", _rows(90, seed=12), late_column=False)
+    profile, account = load_profile(_profile(tmp_path)), load_schema(SAMPLES / "account.json")
+    seen: list[tuple[str, int]] = []
+
+    class Bars:
+        def __init__(self, enabled: bool) -> None:
+            assert enabled
+
+        def stage(self, desc: str, total: int | None, unit: str = "it") -> object:
+            seen.append((desc, 0))
+            return lambda n: seen.append((desc, n))
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr("migrate.chunked.Progress", Bars)
+    report = run_blocks(source, profile, account, block_rows=20, workers=1, progress=True).report
+    assert sum(n for desc, n in seen if desc == "checking rows") == report.read == 90
+    assert [d for d, n in seen if n == 0] == ["checking rows", "duplicates and repeated clients"]
+
+
 def _boom(*args: object) -> None:
     raise RuntimeError("a worker that fails")
 

@@ -19,7 +19,8 @@ class Progress:
         self.enabled = enabled
         self._bar: tqdm | None = None
 
-    def stage(self, desc: str, total: int, unit: str = "it") -> Callable[[int], object]:
+    def stage(self, desc: str, total: int | None, unit: str = "it") -> Callable[[int], object]:
+        """A new bar (the previous one closed); `total=None` counts without an end (rows of a stream)."""
         self.close()
         if not self.enabled:
             return lambda n: None
