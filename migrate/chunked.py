@@ -37,7 +37,7 @@ from .core.report import Report
 from .core.schema import AccountSchema, Target
 from .core.table import SourceTable
 from .core.validate import possible_duplicate_issues
-from .quality.clients import repeated_clients_notes
+from .quality.clients import repeated_clients_notes, repeated_clients_notes_for
 from .quality.duplicates import find_duplicates
 from .quality.duplicates_policy import resolve_duplicates
 from .sinks.csvout import csv_cell
@@ -222,6 +222,9 @@ def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchem
         frame=_concat(state.key_mapped), entity=profile.entity, targets=state.targets, sources=state.sources,
         issues=[], table=SourceTable(frame=_concat(state.key_source), path=head.path, kind=head.kind),
     )  # fmt: skip
+    # asked first, with the rows the blocks rejected: the searches below reject none (checked at the end)
+    rejected = sorted(state.rejected)
+    notes = repeated_clients_notes_for(keys, rejected) if len(keys.frame.columns) else []
     clusters = find_duplicates(keys) if len(keys.frame.columns) else []
     outcome = resolve_duplicates(keys, clusters, profile.duplicate_policies(), state.rejected,
                                  schema.targets(profile.entity))  # type: ignore[arg-type]  # fmt: skip
@@ -236,7 +239,9 @@ def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchem
                     empty_rows=head.empty_rows, profile=str(profile.path) if profile.path else profile.name,
                     schema=schema.source, table=table, duplicates=clusters, merged_rows=[],
                     cells=state.cells)  # fmt: skip
-    return report, (repeated_clients_notes(keys, report) if len(keys.frame.columns) else [])
+    if report.rejected_rows != rejected:  # a search rejected rows after all: the notes follow the Report
+        notes = repeated_clients_notes(keys, report) if len(keys.frame.columns) else []
+    return report, notes
 
 
 @dataclass(repr=False)

@@ -84,7 +84,13 @@ def repeats(keys: dict[str, dict[int, str]]) -> list[Repeats]:
 
 def repeated_clients_notes(mapped: MappedTable, report: Report) -> list[str]:
     """The export's advice when exported rows repeat a client: the importer may create it once per row."""
-    rejected = pd.Index(report.rejected_rows)
+    return repeated_clients_notes_for(mapped, report.rejected_rows)
+
+
+def repeated_clients_notes_for(mapped: MappedTable, rejected_rows: list[int]) -> list[str]:
+    """`repeated_clients_notes` given the rejected rows instead of the Report: a block pass asks before
+    its duplicate search, while only the key columns are in memory, so the two peaks do not add up."""
+    rejected = pd.Index(rejected_rows)
     kept = mapped.frame.index[~mapped.frame.index.isin(rejected)] if len(rejected) else None
     found = [r for entity, coded in _coded(mapped, kept).items() if (r := coded.repeats(entity))]
     if not found:
