@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .chunked import NotStreamable, export_blocks, read_options, run_blocks, source_in_blocks
+from .chunked import NotStreamable, export_blocks, run_blocks, source_in_blocks
 from .core.field_ids import by_id_notes, importer_headers
 from .core.issues import MigrateError
 from .core.mapping import MappedTable
@@ -148,8 +148,7 @@ def validate(
     path = _check_owner_as(owner_as) or source_in_blocks(source, prof, sheet)
     if path is not None:
         try:
-            return run_blocks(path, prof, _schema(schema), owner_as=owner_as, read=read_options(prof),
-                              progress=progress).report
+            return run_blocks(path, prof, _schema(schema), owner_as=owner_as, progress=progress).report
         except NotStreamable:
             pass  # the whole table, from the start
     return _run(source, prof, schema, sheet=sheet, owner_as=owner_as, progress=progress)[1]

@@ -92,16 +92,17 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
                progress: bool = False) -> Outcome:  # fmt: skip
     """Validate the CSV at `path` block by block; `write(frame)` gets each block's rows without errors.
 
-    `read`: header_row/encoding/delimiter as for `read_csv`. `workers`: processes that map and check
-    blocks (`block_workers.default_workers()` when None); the result does not depend on it. `progress`:
-    a bar counting rows (quiet when stderr is not a terminal), then one for the end-of-file searches.
+    `read`: header_row/encoding/delimiter as for `read_csv` (default: the profile's `source` options).
+    `workers`: processes that map and check blocks (`block_workers.default_workers()` when None); the
+    result does not depend on it. `progress`: a bar counting rows (quiet when stderr is not a terminal),
+    then one for the end-of-file searches.
     Raises NotStreamable (see the module docstring) and whatever reading, mapping or checking raises on
     the whole table.
     """
     if not can_run_in_blocks(profile):
         raise NotStreamable("the profile's duplicates policy needs the whole table")
     rows = block_rows or blocks.BLOCK_ROWS  # read at call time: a test or a caller may set it
-    stream = csv_blocks(path, rows=rows, **(read or {}))  # type: ignore[arg-type]
+    stream = csv_blocks(path, rows=rows, **(read if read is not None else read_options(profile)))  # type: ignore[arg-type]
     state = _State()
     bars = Progress(progress)
     tick = bars.stage("checking rows", None, unit="row")

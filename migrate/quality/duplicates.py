@@ -23,6 +23,7 @@ many deals of one client. `duplicates_policy` turns clusters into issues and app
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import NamedTuple
@@ -67,26 +68,77 @@ class Member(NamedTuple):
     via: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
+class MemberColumns:
+    """The members of one entity's clusters as columns, cluster after cluster: 48 bytes a member instead
+    of a Member object each (a million-row deals file has 1.6 million members). `via` is -1 for a
+    cluster's first row. A cluster holds a slice of these and builds its Members only when asked."""
+
+    row: np.ndarray  # int64
+    kind: np.ndarray  # object (the few kind names)
+    key: np.ndarray  # object
+    score: np.ndarray  # float64
+    header: np.ndarray  # object
+    via: np.ndarray  # int64
+
+    def members(self, start: int, stop: int) -> tuple[Member, ...]:
+        vias = [None if v < 0 else v for v in self.via[start:stop].tolist()]
+        columns = (self.row, self.kind, self.key, self.score, self.header)
+        return tuple(map(Member, *(c[start:stop].tolist() for c in columns), vias))
+
+
 class Cluster:
     """Rows holding one contact or company. `members` are in source order; the first is the one kept.
 
     `linked`: the entity is not the file's own (a deal's contact in a deals file), so the repetition is
-    expected and only reported.
+    expected and only reported. Built from a tuple of Members, or (by the search) from a slice of an
+    entity's `MemberColumns`, whose Members are made each time `members` is read: a caller that walks
+    every cluster holds one cluster's Members at a time. Immutable; equal when id, entity, linked and
+    members are.
     """
 
-    id: int
-    entity: str
-    linked: bool
-    members: tuple[Member, ...]
+    __slots__ = ("id", "entity", "linked", "_members", "_columns", "_span")
+
+    def __init__(self, id: int, entity: str, linked: bool, members: tuple[Member, ...] = (), *,  # noqa: A002
+                 columns: MemberColumns | None = None, span: tuple[int, int] = (0, 0)) -> None:  # fmt: skip
+        for name, value in (("id", id), ("entity", entity), ("linked", linked), ("_members", tuple(members)),
+                            ("_columns", columns), ("_span", span)):  # fmt: skip
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Cluster is immutable: cannot set {name!r}")
+
+    @property
+    def members(self) -> tuple[Member, ...]:
+        return self._columns.members(*self._span) if self._columns is not None else self._members
 
     @property
     def first(self) -> int:
-        return self.members[0].row
+        return int(self._columns.row[self._span[0]]) if self._columns is not None else self._members[0].row
 
     @property
     def rows(self) -> list[int]:
-        return [m.row for m in self.members]
+        if self._columns is not None:
+            return self._columns.row[self._span[0] : self._span[1]].tolist()
+        return [m.row for m in self._members]
+
+    def __len__(self) -> int:
+        return self._span[1] - self._span[0] if self._columns is not None else len(self._members)
+
+    def _identity(self) -> tuple[object, ...]:
+        return (self.id, self.entity, self.linked, self.members)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Cluster) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+    def __repr__(self) -> str:
+        return f"Cluster(id={self.id!r}, entity={self.entity!r}, linked={self.linked!r}, members={self.members!r})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Cluster, (self.id, self.entity, self.linked, self.members))
 
 
 def find_duplicates(mapped: MappedTable) -> list[Cluster]:
@@ -274,17 +326,45 @@ def _build(best: pd.DataFrame, entity: str, linked: bool, start: int) -> list[Cl
     member rows; a groupby per cluster would cost a pandas call per cluster)."""
     ordered = best.sort_values(["first", "member"])
     is_first = ordered["is_first"].to_numpy(dtype=bool)
-    # typed before the lists are made, so that the loop below converts nothing: it runs once per member row
     firsts = ordered["first"].to_numpy(dtype="int64")
-    score = np.where(is_first, 100.0, ordered["score"].to_numpy(dtype="float64")).tolist()
-    via = pd.Series(ordered["via"].to_numpy(dtype="int64"), dtype=object).where(~is_first, None).tolist()
-    keys = [k if isinstance(k, str) else str(k) for k in ordered["key"].tolist()]
-    members = list(map(Member, ordered["member"].to_numpy(dtype="int64").tolist(), ordered["kind"].tolist(), keys,
-                       score, ordered["header"].tolist(), via))  # fmt: skip
+    columns = MemberColumns(
+        row=ordered["member"].to_numpy(dtype="int64", copy=True),
+        kind=ordered["kind"].to_numpy(dtype=object, copy=True),
+        key=np.array([k if isinstance(k, str) else str(k) for k in ordered["key"].tolist()], dtype=object),
+        score=np.where(is_first, 100.0, ordered["score"].to_numpy(dtype="float64")),
+        header=ordered["header"].to_numpy(dtype=object, copy=True),
+        via=np.where(is_first, -1, ordered["via"].to_numpy(dtype="int64")),
+    )  # fmt: skip
     # members arrive grouped by first row: each cluster is one slice
     starts = np.flatnonzero(np.r_[True, firsts[1:] != firsts[:-1]]) if len(firsts) else np.array([], dtype=int)
-    bounds = [*starts.tolist(), len(members)]
-    return [Cluster(start + n, entity, linked, tuple(members[a:b])) for n, (a, b) in enumerate(pairwise(bounds))]
+    bounds = [*starts.tolist(), len(firsts)]
+    return [
+        Cluster(start + n, entity, linked, columns=columns, span=(a, b)) for n, (a, b) in enumerate(pairwise(bounds))
+    ]
+
+
+def later_members(clusters: list[Cluster]) -> tuple[np.ndarray, np.ndarray, Callable[[int], tuple[Cluster, Member]]]:
+    """Every member but each cluster's first, in cluster order: their rows, the rows they join through
+    (`via`), and `item(k)` → the k-th one's (cluster, Member). Clusters that are one search's consecutive
+    slices of one `MemberColumns` are read as arrays, without a Member per row."""
+    columns = clusters[0]._columns if clusters else None
+    spans = [c._span for c in clusters]
+    whole = (columns is not None and all(c._columns is columns for c in clusters) and spans[0][0] == 0
+             and spans[-1][1] == len(columns.row) and all(a[1] == b[0] for a, b in pairwise(spans)))  # fmt: skip
+    if not whole:
+        items = [(c, m) for c in clusters for m in c.members[1:]]
+        rows = np.array([m.row for _, m in items], dtype="int64")
+        vias = np.array([m.via for _, m in items], dtype="int64")
+        return rows, vias, items.__getitem__
+    assert columns is not None
+    later = np.flatnonzero(columns.via >= 0)  # a cluster's first row alone has no via
+    owner = np.searchsorted(np.array([a for a, _ in spans]), later, side="right") - 1
+
+    def item(k: int) -> tuple[Cluster, Member]:
+        at = int(later[k])
+        return clusters[int(owner[k])], columns.members(at, at + 1)[0]
+
+    return columns.row[later], columns.via[later], item
 
 
 DUPLICATE_COLUMNS = ["cluster", "entity", "key_kind", "key", "row", "score"]

@@ -35,7 +35,7 @@ import pandas as pd
 from ..core.issues import Issue, IssueCode, make_issue
 from ..core.mapping import MappedTable
 from ..core.schema import Target
-from .duplicates import Cluster, Member
+from .duplicates import Cluster, Member, later_members
 
 POLICIES = ("report", "keep-first", "merge")
 _WHAT = {"contacts": "contact", "companies": "company"}
@@ -115,13 +115,13 @@ def _linked_issues(mapped: MappedTable, cells: _Cells, clusters: list[Cluster]) 
     issues = []
     frame = mapped.frame
     for entity in dict.fromkeys(c.entity for c in clusters):
-        items = [(c, m) for c in clusters if c.entity == entity for m in c.members[1:]]
+        rows, vias, item = later_members([c for c in clusters if c.entity == entity])
         cols = [h for h in frame.columns if h in mapped.targets and mapped.targets[h].entity == entity]
-        here = frame.loc[[m.row for _, m in items], cols].to_numpy(dtype=object)
-        there = frame.loc[[m.via for _, m in items], cols].to_numpy(dtype=object)
+        here = frame.loc[rows, cols].to_numpy(dtype=object)
+        there = frame.loc[vias, cols].to_numpy(dtype=object)
         conflict = (here != there) & (here != "") & (there != "")
         for k in np.flatnonzero(conflict.any(axis=1)):
-            (cluster, member), where = items[k], np.flatnonzero(conflict[k])
+            (cluster, member), where = item(int(k)), np.flatnonzero(conflict[k])
             differs = "; ".join(f"{cols[j]!r} {here[k, j]!r} here, {there[k, j]!r} there" for j in where[:3])
             differs += "; …" if len(where) > 3 else ""
             via = member.via if member.via is not None else cluster.first
