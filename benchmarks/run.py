@@ -43,24 +43,34 @@ class Result:
     peak_rss_mb: float
     rows_per_s: float
     exit: int
-    peak_tree_mb: float = 0.0  # the largest sum of RSS over the child and its workers, sampled every 0.1 s
+    peak_tree_mb: float = 0.0  # the largest sum of PSS over the child and its workers, sampled every 0.1 s
 
 
 def _tree_rss_mb(pid: int) -> float:
-    """RSS of `pid` and every descendant, summed (shared pages of forked workers counted in each: an
-    over-estimate, never an under-estimate). Linux /proc only; 0.0 elsewhere."""
+    """Memory of `pid` and every descendant, summed as PSS (each shared page split among the processes
+    that map it: forked workers share the parent's pages, which RSS would count once per process).
+    Falls back to RSS where smaps_rollup is missing. Linux /proc only; 0.0 elsewhere."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/status", encoding="ascii", errors="replace") as fh:
-                total += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
+            total += _pss_kb(p)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as fh:
                     todo += [int(c) for c in fh.read().split()]
         except (OSError, ValueError):
             continue
     return total / 1024
+
+
+def _pss_kb(pid: int) -> int:
+    for name, field in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(name, encoding="ascii", errors="replace") as fh:
+                return next((int(line.split()[1]) for line in fh if line.startswith(field)), 0)
+        except OSError:
+            continue
+    return 0
 
 
 class _TreeSampler(threading.Thread):
@@ -77,7 +87,8 @@ class _TreeSampler(threading.Thread):
 
 def measure(cmd: list[str], rows: int, log: Path) -> Result:
     """Run `cmd` to completion; wall time from spawn to reap, peak RSS of that child alone (`wait4`), and
-    the peak of the child's and its worker processes' RSS summed (`peak_tree_mb`, sampled)."""
+    the peak of the child's and its worker processes' PSS summed (`peak_tree_mb`, sampled; never below
+    the child's own peak RSS)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     with log.open("wb") as out:
         start = time.perf_counter()

@@ -15,7 +15,8 @@ then runs, each as its own child process, one after the other:
 It prints wall seconds and peak RSS of each child, and each step's ratio to step 1 *of the same run*
 (machines and neighbours differ; ratios measured side by side travel better than seconds), as a table
 and one JSON line. Wall time and peak RSS are measured as in run.py (`os.wait4` on the child's pid); "all
-procs MB" adds the block pass's worker processes (sampled every 0.1 s), and the RSS ratio uses it.
+procs MB" sums the PSS of the child and the block pass's worker processes (sampled every 0.1 s; PSS
+splits the pages forked workers share with the parent), and the RSS ratio uses it.
 Figures, not pass/fail: the exit code is 1 only when a child could not run (exit 2 or a crash).
 """
 

@@ -237,11 +237,19 @@ def _entity_edges(frame: pd.DataFrame, columns: dict[str, list[str]], mapped: Ma
 
 def _exact_edges(long: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Each row holding a key joined to the first row holding it (a star per key: n − 1 edges, not n²)."""
-    first = long.groupby("key")["row"].transform("min")
-    later = long.assign(b=first)[long["row"] != first]
-    heads = long.rename(columns={"row": "b", "header": "header_b"})
-    edges = later.merge(heads, on=["b", "key"], how="left").rename(columns={"row": "a", "header": "header_a"})
-    return edges.assign(kind=kind, key_a=edges["key"], key_b=edges["key"], score=100.0)[_no_edges().columns]
+    if long.empty:
+        return _no_edges()
+    # keys as integer codes: grouping and finding the first row's line hash each key once, not twice
+    code = pd.factorize(long["key"])[0]
+    rows = pd.Series(long["row"].to_numpy(dtype="int64"))
+    head = rows.groupby(code).transform("idxmin").to_numpy()  # position of the key's first row ((row, key) unique)
+    row = rows.to_numpy()
+    later = np.flatnonzero(row != row[head])
+    keys, headers = long["key"].to_numpy(dtype=object), long["header"].to_numpy(dtype=object)
+    return pd.DataFrame({
+        "a": row[later], "b": row[head[later]], "kind": kind, "key_a": keys[later], "key_b": keys[later],
+        "header_a": headers[later], "header_b": headers[head[later]], "score": 100.0,
+    }, columns=_no_edges().columns)  # fmt: skip
 
 
 def _fuzzy_edges(long: pd.DataFrame) -> pd.DataFrame:
@@ -295,52 +303,40 @@ def _components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         labels = new
 
 
-def _candidates(edges: pd.DataFrame) -> pd.DataFrame:
-    """Each edge seen from both ends: member, via, kind, key, header, score."""
-    ends = [("a", "b", "key_a", "header_a"), ("b", "a", "key_b", "header_b")]
-    parts = [
-        edges[[m, v, "kind", k, h, "score"]].set_axis(["member", "via", "kind", "key", "header", "score"], axis=1)
-        for m, v, k, h in ends
-    ]
-    return pd.concat(parts, ignore_index=True).astype({"member": "int64", "via": "int64"})
-
-
 def _clusters(edges: pd.DataFrame, entity: str, *, linked: bool, start: int) -> list[Cluster]:
+    """Clusters from the join edges: connected components; each member row's reason is one edge at it,
+    the edge to the cluster's first row preferred, then the strongest kind, then the lowest other row
+    (ties: the earlier edge); the first row shows its strongest key. Numbered by first row.
+
+    Every edge is seen from both ends as parallel arrays (no frame of candidates: on a million-row deals
+    file that frame and its sorted copy were the search's largest allocation)."""
     if edges.empty:
         return []
-    nodes, labels = _components(edges["a"].to_numpy("int64"), edges["b"].to_numpy("int64"))
-    first_of = pd.Series(nodes[labels], index=nodes)
-    cand = _candidates(edges)
-    cand["first"] = cand["member"].map(first_of)
-    cand["is_first"] = cand["member"] == cand["first"]
-    cand["rank"] = cand["kind"].map(_KIND_RANK)
-    # a later member prefers the edge to the cluster's first row; the first row shows its strongest key
-    cand["to_first"] = cand["via"] == cand["first"]
-    cand = cand.sort_values(["member", "to_first", "rank", "via"], ascending=[True, False, True, True])
-    best = cand.drop_duplicates("member")
-    return _build(best, entity, linked, start)
-
-
-def _build(best: pd.DataFrame, entity: str, linked: bool, start: int) -> list[Cluster]:
-    """Cluster objects from one chosen reason per member row, numbered by first row (one pass over the
-    member rows; a groupby per cluster would cost a pandas call per cluster)."""
-    ordered = best.sort_values(["first", "member"])
-    is_first = ordered["is_first"].to_numpy(dtype=bool)
-    firsts = ordered["first"].to_numpy(dtype="int64")
+    a, b = edges["a"].to_numpy("int64"), edges["b"].to_numpy("int64")
+    nodes, labels = _components(a, b)
+    member, via = np.concatenate([a, b]), np.concatenate([b, a])
+    first = nodes[labels][np.searchsorted(nodes, member)]
+    rank = np.tile(edges["kind"].map(_KIND_RANK).to_numpy(dtype="int64"), 2)
+    to_first = via == first
+    order = np.lexsort((via, rank, ~to_first, member))  # stable: equal reasons keep edge order
+    sorted_member = member[order]
+    best = order[np.r_[True, sorted_member[1:] != sorted_member[:-1]]]  # one reason per member row
+    best = best[np.lexsort((member[best], first[best]))]  # cluster after cluster, rows ascending
+    is_first = member[best] == first[best]
+    both = {c: np.concatenate([edges[f"{c}_a"].to_numpy(dtype=object), edges[f"{c}_b"].to_numpy(dtype=object)])
+            for c in ("key", "header")}  # fmt: skip
     columns = MemberColumns(
-        row=ordered["member"].to_numpy(dtype="int64", copy=True),
-        kind=ordered["kind"].to_numpy(dtype=object, copy=True),
-        key=np.array([k if isinstance(k, str) else str(k) for k in ordered["key"].tolist()], dtype=object),
-        score=np.where(is_first, 100.0, ordered["score"].to_numpy(dtype="float64")),
-        header=ordered["header"].to_numpy(dtype=object, copy=True),
-        via=np.where(is_first, -1, ordered["via"].to_numpy(dtype="int64")),
+        row=member[best],
+        kind=np.tile(edges["kind"].to_numpy(dtype=object), 2)[best],
+        key=np.array([k if isinstance(k, str) else str(k) for k in both["key"][best].tolist()], dtype=object),
+        score=np.where(is_first, 100.0, np.tile(edges["score"].to_numpy(dtype="float64"), 2)[best]),
+        header=both["header"][best],
+        via=np.where(is_first, -1, via[best]),
     )  # fmt: skip
-    # members arrive grouped by first row: each cluster is one slice
-    starts = np.flatnonzero(np.r_[True, firsts[1:] != firsts[:-1]]) if len(firsts) else np.array([], dtype=int)
+    firsts = first[best]
+    starts = np.flatnonzero(np.r_[True, firsts[1:] != firsts[:-1]])
     bounds = [*starts.tolist(), len(firsts)]
-    return [
-        Cluster(start + n, entity, linked, columns=columns, span=(a, b)) for n, (a, b) in enumerate(pairwise(bounds))
-    ]
+    return [Cluster(start + n, entity, linked, columns=columns, span=span) for n, span in enumerate(pairwise(bounds))]
 
 
 def later_members(clusters: list[Cluster]) -> tuple[np.ndarray, np.ndarray, Callable[[int], tuple[Cluster, Member]]]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["ZERO_WIDTH", "Outcome", "TransformContext", "TransformFn", "clean_lines", "clean_spaces", "fail"]
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """The result of one transform on one text.
+class Outcome(NamedTuple):
+    """The result of one transform on one text (a named tuple: one is built per distinct cell, millions
+    on a big file, ~3× faster than a frozen dataclass, and as immutable).
 
     `value`: the canonical text to write; on failure, the original text unchanged.
     `ok`: False = the value is invalid (the caller reports BAD_<kind>).
