@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .core.issues import ERROR, Issue
@@ -54,7 +55,9 @@ class BlockDigest:
 
     `columns`: the mapped frame's columns; `rejected`: rows with an error; `cells`: the block's ledger;
     `keys`/`key_sources`: the contact and company columns (mapped, and their source columns) as
-    categoricals; `frame`: the mapped rows without errors, only when the caller writes them."""
+    categoricals, a source column in `sparse` (source → the key header it feeds) missing where it equals
+    that header's mapped value (most cells: names, INNs and e-mails map to themselves), which halves what
+    a big file keeps; `frame`: the mapped rows without errors, only when the caller writes them."""
 
     columns: list[str]
     targets: dict[str, Target]
@@ -64,6 +67,7 @@ class BlockDigest:
     cells: Ledger
     keys: pd.DataFrame
     key_sources: pd.DataFrame
+    sparse: dict[str, str]
     frame: pd.DataFrame | None
 
 
@@ -101,14 +105,31 @@ def digest_block(block: SourceTable, profile: Profile, schema: AccountSchema, ow
     cells = cell_ledger(block.frame, mapped.profile or profile, mapped.inputs, rejected)
     keys = [h for h in mapped.frame.columns if h in mapped.targets and mapped.targets[h].entity in KEY_ENTITIES]
     key_sources = list(dict.fromkeys(s for h in keys if (s := mapped.sources.get(h)) in block.frame.columns))
+    sparse = _sparse_sources(block, mapped, keys)
+    sources = pd.DataFrame({s: block.frame[s].where(~_same(block, mapped, s, sparse[s])) if s in sparse
+                            else block.frame[s] for s in key_sources}, index=block.frame.index)  # fmt: skip
     frame = None
     if keep_frame:
         frame = mapped.frame.drop(index=rejected) if rejected else mapped.frame
     return BlockDigest(
         columns=list(mapped.frame.columns), targets=mapped.targets, sources=mapped.sources, issues=found,
         rejected=rejected, cells=cells, keys=mapped.frame[keys].astype("category"),
-        key_sources=block.frame[key_sources].astype("category"), frame=frame,
+        key_sources=sources.astype("category"), sparse=sparse, frame=frame,
     )  # fmt: skip
+
+
+def _sparse_sources(block: SourceTable, mapped: MappedTable, keys: list[str]) -> dict[str, str]:
+    """Source column → the one key header it feeds, for the columns that feed exactly one (those can be
+    kept as "what differs from the mapped value"; a column feeding several headers is kept whole)."""
+    feeds: dict[str, list[str]] = {}
+    for h in keys:
+        if (s := mapped.sources.get(h)) in block.frame.columns:
+            feeds.setdefault(s, []).append(h)
+    return {s: hs[0] for s, hs in feeds.items() if len(hs) == 1}
+
+
+def _same(block: SourceTable, mapped: MappedTable, source: str, header: str) -> np.ndarray:
+    return block.frame[source].to_numpy(dtype=object) == mapped.frame[header].to_numpy(dtype=object)
 
 
 def checked_blocks(blocks: Iterable[SourceTable], profile: Profile, schema: AccountSchema, owner_as: str,

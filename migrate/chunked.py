@@ -83,6 +83,7 @@ class _State:
     kept_rows: int = 0
     key_mapped: list[pd.DataFrame] = field(default_factory=list)
     key_source: list[pd.DataFrame] = field(default_factory=list)
+    sparse: dict[str, str] = field(default_factory=dict)  # key source column → the header it equals where missing
     cells: Ledger = field(default_factory=Ledger)
 
 
@@ -186,8 +187,11 @@ def _keep_keys(digest: BlockDigest, block: SourceTable, state: _State) -> None:
     state.key_mapped.append(_categoricals(digest.keys, headers, block))
     source_cols = list(dict.fromkeys(s for h in headers if (s := state.sources.get(h)) in block.frame.columns))
     have = digest.key_sources
+    for s, h in digest.sparse.items():  # the first block's word holds: a source column means one thing
+        state.sparse.setdefault(s, h)
     state.key_source.append(pd.DataFrame({
-        s: have[s] if s in have.columns else block.frame[s].astype("category") for s in source_cols
+        s: have[s] if s in have.columns and digest.sparse.get(s) == state.sparse.get(s)
+        else block.frame[s].astype("category") for s in source_cols
     }, index=block.frame.index, columns=source_cols))  # fmt: skip
 
 
@@ -210,18 +214,37 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     for name in parts[0].columns:
         joined = union_categoricals([p[name].array for p in parts])
         # a take over the categories (astype(object) would build the column through a slower path)
-        values = np.asarray(joined.categories, dtype=object)[joined.codes]
-        if (joined.codes < 0).any():  # a missing cell (code -1) stays missing
-            values[joined.codes < 0] = np.nan
+        codes, categories = joined.codes, np.asarray(joined.categories, dtype=object)
+        if len(categories) and (codes >= 0).all():
+            values = categories[codes]
+        else:  # a missing cell (code -1) stays missing
+            values = np.full(len(codes), np.nan, dtype=object)
+            values[codes >= 0] = categories[codes[codes >= 0]]
         columns[name] = pd.Series(values, index=index, dtype=object)
     return pd.DataFrame(columns, index=index, columns=list(parts[0].columns))
 
 
+def _filled(sources: pd.DataFrame, mapped: pd.DataFrame, sparse: dict[str, str]) -> pd.DataFrame:
+    """The key source columns whole again: a cell kept missing because it equalled its mapped value
+    points to that value (the same str object: nothing is copied)."""
+    for s, h in sparse.items():
+        if s in sources.columns and h in mapped.columns:
+            values = sources[s].to_numpy(dtype=object)
+            gaps = pd.isna(values)
+            if gaps.any():
+                values = values.copy()
+                values[gaps] = mapped[h].to_numpy(dtype=object)[gaps]
+                sources[s] = values
+    return sources
+
+
 def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchema,
             state: _State) -> tuple[Report, list[str]]:  # fmt: skip
+    mapped_keys = _concat(state.key_mapped)
     keys = MappedTable(
-        frame=_concat(state.key_mapped), entity=profile.entity, targets=state.targets, sources=state.sources,
-        issues=[], table=SourceTable(frame=_concat(state.key_source), path=head.path, kind=head.kind),
+        frame=mapped_keys, entity=profile.entity, targets=state.targets, sources=state.sources, issues=[],
+        table=SourceTable(frame=_filled(_concat(state.key_source), mapped_keys, state.sparse), path=head.path,
+                          kind=head.kind),
     )  # fmt: skip
     # asked first, with the rows the blocks rejected: the searches below reject none (checked at the end)
     rejected = sorted(state.rejected)
