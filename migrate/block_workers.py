@@ -7,7 +7,8 @@ there are (the tests run one and two workers on the same data and compare the by
 
 What a caller may rely on:
 - `checked_blocks` yields `(block, BlockDigest)` in source order;
-- at most `workers + 1` blocks are in flight, so memory follows the block size, not the file;
+- at most `workers + 1` blocks are in flight, so memory follows the block size, not the file, and no
+  more workers start than the file has blocks for (each is a process's memory);
 - the first block is checked in this process, and no pool starts for a file of one block, so a profile
   that cannot be applied fails before any worker starts, with its own exception;
 - a block whose worker fails for any reason is checked again here: the caller sees the exception a
@@ -19,12 +20,14 @@ process may use, at most `MAX_WORKERS` (each worker holds a block and its own tr
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,7 +42,8 @@ from .core.validate import summary_issues
 from .quality.checks import run_checks
 from .sources.blocks import NotStreamable
 
-__all__ = ["MAX_WORKERS", "BlockDigest", "check_block", "checked_blocks", "default_workers", "digest_block"]
+__all__ = ["MAX_WORKERS", "BlockDigest", "check_block", "checked_blocks", "default_workers", "digest_block",
+           "expected_blocks"]
 
 #: worker processes at most by default: past four, reading the CSV in the parent is the bottleneck
 MAX_WORKERS = 4
@@ -132,15 +136,30 @@ def _same(block: SourceTable, mapped: MappedTable, source: str, header: str) -> 
     return block.frame[source].to_numpy(dtype=object) == mapped.frame[header].to_numpy(dtype=object)
 
 
+def expected_blocks(path: Path, rows: int) -> int:
+    """About how many blocks of `rows` lines the file at `path` holds: its size over the bytes per line of
+    its first megabyte (a quoted cell with line breaks makes it an over-estimate, never an under-one)."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+    per_line = len(head) / max(1, head.count(b"\n"))
+    return max(1, math.ceil(path.stat().st_size / max(per_line, 1.0) / rows))
+
+
 def checked_blocks(blocks: Iterable[SourceTable], profile: Profile, schema: AccountSchema, owner_as: str,
-                   workers: int | None = None, keep_frames: bool = False) -> Iterator[Checked]:  # fmt: skip
-    """Every block with its digest, in order (see the module docstring)."""
+                   workers: int | None = None, keep_frames: bool = False,
+                   expected: int | None = None) -> Iterator[Checked]:  # fmt: skip
+    """Every block with its digest, in order (see the module docstring). `expected`: about how many
+    blocks there are (`expected_blocks`); no more workers start than blocks the first leaves them, each
+    costing a process's memory (a two-block file gets one)."""
     workers = default_workers() if workers is None else max(1, workers)
+    pool_size = 0 if workers == 1 else workers  # one worker means this process alone
+    if expected is not None and pool_size:
+        pool_size = max(1, min(pool_size, expected - 1))
     stream = iter(blocks)
     head = [b for b in (next(stream, None),) if b is not None]
     if head:
         head += [b for b in (next(stream, None),) if b is not None]
-    if len(head) < 2 or workers == 1:
+    if len(head) < 2 or not pool_size:
         while head:  # popped, not iterated: a block this generator still named would live to the end
             block = head.pop(0)
             yield block, digest_block(block, profile, schema, owner_as, keep_frames)
@@ -148,7 +167,7 @@ def checked_blocks(blocks: Iterable[SourceTable], profile: Profile, schema: Acco
             yield block, digest_block(block, profile, schema, owner_as, keep_frames)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+    with ProcessPoolExecutor(pool_size, mp_context=context, initializer=_start_worker,
                              initargs=(profile, schema, owner_as, keep_frames)) as pool:  # fmt: skip
         first, second = head
         del head
@@ -161,7 +180,7 @@ def checked_blocks(blocks: Iterable[SourceTable], profile: Profile, schema: Acco
         for block in stream:
             pending.append((block, pool.submit(_worker_check, block)))
             del block
-            if len(pending) > workers:
+            if len(pending) > pool_size:
                 yield _result(*pending.popleft(), profile, schema, owner_as, keep_frames)
         while pending:
             yield _result(*pending.popleft(), profile, schema, owner_as, keep_frames)

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from .block_workers import KEY_ENTITIES, BlockDigest, checked_blocks
+from .block_workers import KEY_ENTITIES, BlockDigest, checked_blocks, expected_blocks
 from .core.issues import Issue, IssueCode
 from .core.ledger import Ledger
 from .core.mapping import MappedTable
@@ -108,7 +108,8 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     bars = Progress(progress)
     tick = bars.stage("checking rows", None, unit="row")
     try:
-        for block, digest in checked_blocks(stream.blocks, profile, schema, owner_as, workers, write is not None):
+        for block, digest in checked_blocks(stream.blocks, profile, schema, owner_as, workers, write is not None,
+                                            expected_blocks(Path(path), rows)):  # fmt: skip
             _one_block(block, digest, state, write)
             tick(len(block.frame))
     finally:

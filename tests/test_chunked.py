@@ -46,8 +46,18 @@ def _rows(n: int, seed: int, *, two_phones_at: int | None = 0) -> list[list[str]
         if rng.random() < 0.05:
             email = rng.choice(["нет", "a@b", "x@@y.ru"])
         company = rng.choice(["ООО «Ромашка»", "Ромашка ООО", "ИП Иванов", "ООО Ромашка", "АО «Вектор»", ""])
-        row = [f"Сделка {r}", rng.choice(["1 500", "2,5", "abc", "", "1000000"]), rng.choice(OWNERS),
-               rng.choice(STAGES), name, phone, email, company, rng.choice(INNS), rng.choice(["", "=СРОЧНО", "+1"])]
+        row = [
+            f"Сделка {r}",
+            rng.choice(["1 500", "2,5", "abc", "", "1000000"]),
+            rng.choice(OWNERS),
+            rng.choice(STAGES),
+            name,
+            phone,
+            email,
+            company,
+            rng.choice(INNS),
+            rng.choice(["", "=СРОЧНО", "+1"]),
+        ]
         rows.append(row)
         if rng.random() < 0.03:
             rows.append([""] * len(HEADER))  # an empty row: skipped, counted
@@ -147,6 +157,32 @@ def test_a_block_run_counts_its_rows_on_a_progress_bar(tmp_path: Path, monkeypat
     report = run_blocks(source, profile, account, block_rows=20, workers=1, progress=True).report
     assert sum(n for desc, n in seen if desc == "checking rows") == report.read == 90
     assert [d for d, n in seen if n == 0] == ["checking rows", "duplicates and repeated clients"]
+
+
+def test_no_more_workers_start_than_the_file_has_blocks_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each worker is a process's memory: a file of three blocks gets two workers at most, of two blocks
+    one, of one block none; the estimate comes from the file's size and the length of its first lines."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from migrate.block_workers import expected_blocks
+
+    sizes: list[int] = []
+
+    class Recording(ProcessPoolExecutor):
+        def __init__(self, max_workers: int, **kwargs: object) -> None:
+            sizes.append(max_workers)
+            super().__init__(max_workers, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("migrate.block_workers.ProcessPoolExecutor", Recording)
+    profile, account = load_profile(_profile(tmp_path)), load_schema(SAMPLES / "account.json")
+    source = _write(tmp_path / "deals.csv", _rows(60, seed=13, two_phones_at=None), late_column=False)
+    lines = len(source.read_bytes().splitlines())
+    assert expected_blocks(source, 20) in (3, 4) and expected_blocks(source, lines) == 1
+    two = lines // 2 + 1  # two blocks of this many rows
+    assert expected_blocks(source, two) == 2
+    for block_rows, pool in ((10, min(4, expected_blocks(source, 10) - 1)), (two, 1), (lines, None)):
+        run_blocks(source, profile, account, block_rows=block_rows, workers=4)
+        assert (sizes.pop() if sizes else None) == pool
 
 
 def _boom(*args: object) -> None:
