@@ -142,7 +142,8 @@ def expected_blocks(path: Path, rows: int) -> int:
     with open(path, "rb") as fh:
         head = fh.read(1 << 20)
     per_line = len(head) / max(1, head.count(b"\n"))
-    return max(1, math.ceil(path.stat().st_size / max(per_line, 1.0) / rows))
+    lines = path.stat().st_size / max(per_line, 1.0)
+    return max(1, math.ceil((lines - 1) / rows))  # the header line holds no row
 
 
 def checked_blocks(blocks: Iterable[SourceTable], profile: Profile, schema: AccountSchema, owner_as: str,
