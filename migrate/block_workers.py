@@ -138,12 +138,17 @@ def _same(block: SourceTable, mapped: MappedTable, source: str, header: str) -> 
 
 def expected_blocks(path: Path, rows: int) -> int:
     """About how many blocks of `rows` lines the file at `path` holds: its size over the bytes per line of
-    its first megabyte (a quoted cell with line breaks makes it an over-estimate, never an under-one)."""
+    its first and last megabyte (lines often grow down a file: numbered names, longer histories)."""
+    size = path.stat().st_size
     with open(path, "rb") as fh:
-        head = fh.read(1 << 20)
-    per_line = len(head) / max(1, head.count(b"\n"))
-    lines = path.stat().st_size / max(per_line, 1.0)
-    return max(1, math.ceil((lines - 1) / rows))  # the header line holds no row
+        sample = fh.read(1 << 20)
+        if size > 2 << 20:
+            fh.seek(size - (1 << 20))
+            sample += fh.read()
+    per_line = len(sample) / max(1, sample.count(b"\n"))
+    lines = size / max(per_line, 1.0)
+    # the header line holds no row; a tenth of a block over a whole number is the estimate's noise
+    return max(1, math.ceil((lines - 1) / rows - 0.1))
 
 
 def checked_blocks(blocks: Iterable[SourceTable], profile: Profile, schema: AccountSchema, owner_as: str,
