@@ -1,11 +1,13 @@
-"""Validate and export a CSV file block by block: memory bounded by the block, not by the file.
+"""Validate and export a CSV file block by block: the rows are never all in memory at once.
 
 The per-table steps are the ones every run uses (`apply_profile`, `run_checks`, `find_duplicates`,
-`resolve_duplicates`); this module only calls them on row blocks and merges what they return, so a change
-to a step is a change to both ways of running. What a block pass keeps across blocks is what must be
-global: the issues, the rejected rows' source text, the source rows the report shows (`MAX_KEPT_ROWS`;
-others are re-read from the file when a report workbook asks for them), and, for the duplicate search, the
-mapped contact/company columns as categoricals (one copy of each distinct value, a 4-byte code per row).
+`resolve_duplicates`); blocks are mapped and checked by `block_workers` (in worker processes when the file
+has several blocks) and this module folds what they return, in source order, so a change to a step is a
+change to both ways of running. What a block pass keeps across blocks is what must be global, and it is
+what still grows with the file: the issues, the rejected rows' source text, the source rows the report
+shows (`MAX_KEPT_ROWS`; others are re-read from the file when a report workbook asks for them), and, for
+the duplicate search, the mapped contact/company columns as categoricals (one copy of each distinct value
+per block, a code per row) with their source columns kept only where they differ from the mapped value.
 The outputs are written block by block, the import file in the same bytes the whole-table writer gives.
 
 What a caller may rely on: the Report equals the one `validate_table` gives on the whole table (issues in
