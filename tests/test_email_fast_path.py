@@ -1,23 +1,14 @@
 """`transform_email` decides the common cell (one address in canonical form) with one match; every other
-cell takes the full path. The two must agree on every text: checked against the full path kept here."""
+cell takes the full path (`email_full_path`). The two must agree on every text."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from migrate.quality.transforms.base import ZERO_WIDTH, Outcome, TransformContext, fail
-from migrate.quality.transforms.values import _EMAIL_SPLIT, _one_email, transform_email
-
-
-def _full_path(text: str) -> Outcome:
-    parts = [p for p in _EMAIL_SPLIT.split(ZERO_WIDTH.sub("", text)) if p]
-    normalised = [_one_email(p) for p in parts]
-    if not normalised or any(n is None for n in normalised):
-        return fail(text)
-    first, *rest = (n for n in normalised if n is not None)
-    return Outcome(first, extras=tuple(rest))
-
+from migrate.quality.transforms.base import Outcome, TransformContext
+from migrate.quality.transforms.values import email_full_path as _full_path
+from migrate.quality.transforms.values import transform_email
 
 _LOCAL = st.text(alphabet="abcXYZ09._-+?!'ёЖ\u200b", min_size=1, max_size=70)
 _DOMAIN = st.sampled_from(

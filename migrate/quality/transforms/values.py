@@ -285,6 +285,11 @@ def transform_email(text: str, ctx: TransformContext) -> Outcome:
         domain = m["domain"]
         if len(m["local"]) <= 64 and len(text) <= 254 and domain == domain.lower():
             return Outcome(text)
+    return email_full_path(text)
+
+
+def email_full_path(text: str) -> Outcome:
+    """`transform_email` without its one-match shortcut: split, clean and check every address."""
     parts = [p for p in _EMAIL_SPLIT.split(ZERO_WIDTH.sub("", text)) if p]
     normalised = [_one_email(p) for p in parts]
     if not normalised or any(n is None for n in normalised):
