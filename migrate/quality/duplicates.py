@@ -81,12 +81,6 @@ class MemberColumns:
     header: np.ndarray  # object
     via: np.ndarray  # int64
 
-    def member(self, at: int) -> Member:
-        """The Member at one position (what `members(at, at + 1)[0]` gives, without slicing six columns)."""
-        via = int(self.via[at])
-        return Member(int(self.row[at]), self.kind[at], self.key[at], float(self.score[at]), self.header[at],
-                      None if via < 0 else via)  # fmt: skip
-
     def members(self, start: int, stop: int) -> tuple[Member, ...]:
         vias = [None if v < 0 else v for v in self.via[start:stop].tolist()]
         columns = (self.row, self.kind, self.key, self.score, self.header)
@@ -364,7 +358,7 @@ def later_members(clusters: list[Cluster]) -> tuple[np.ndarray, np.ndarray, Call
 
     def item(k: int) -> tuple[Cluster, Member]:
         at = int(later[k])
-        return clusters[int(owner[k])], columns.member(at)
+        return clusters[int(owner[k])], columns.members(at, at + 1)[0]
 
     return columns.row[later], columns.via[later], item
 

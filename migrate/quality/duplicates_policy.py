@@ -120,10 +120,8 @@ def _linked_issues(mapped: MappedTable, cells: _Cells, clusters: list[Cluster]) 
         here = frame.loc[rows, cols].to_numpy(dtype=object)
         there = frame.loc[vias, cols].to_numpy(dtype=object)
         conflict = (here != there) & (here != "") & (there != "")
-        hits = np.flatnonzero(conflict.any(axis=1))
-        # each conflicting row's columns as a plain list: a numpy call per row cost more than the message
-        for k, flags in zip(hits.tolist(), conflict[hits].tolist(), strict=True):
-            (cluster, member), where = item(k), [j for j, flag in enumerate(flags) if flag]
+        for k in np.flatnonzero(conflict.any(axis=1)):
+            (cluster, member), where = item(int(k)), np.flatnonzero(conflict[k])
             differs = "; ".join(f"{cols[j]!r} {here[k, j]!r} here, {there[k, j]!r} there" for j in where[:3])
             differs += "; …" if len(where) > 3 else ""
             via = member.via if member.via is not None else cluster.first
