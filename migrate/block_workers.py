@@ -108,10 +108,10 @@ def digest_block(block: SourceTable, profile: Profile, schema: AccountSchema, ow
     rejected = sorted({i.row for i in found if i.row is not None and i.severity == ERROR})
     cells = cell_ledger(block.frame, mapped.profile or profile, mapped.inputs, rejected)
     keys = [h for h in mapped.frame.columns if h in mapped.targets and mapped.targets[h].entity in KEY_ENTITIES]
-    key_sources = list(dict.fromkeys(s for h in keys if (s := mapped.sources.get(h)) in block.frame.columns))
-    sparse = _sparse_sources(block, mapped, keys)
+    feeds = _key_sources(block, mapped, keys)
+    sparse = {s: hs[0] for s, hs in feeds.items() if len(hs) == 1}  # a column feeding several is kept whole
     sources = pd.DataFrame({s: block.frame[s].where(~_same(block, mapped, s, sparse[s])) if s in sparse
-                            else block.frame[s] for s in key_sources}, index=block.frame.index)  # fmt: skip
+                            else block.frame[s] for s in feeds}, index=block.frame.index)  # fmt: skip
     frame = None
     if keep_frame:
         frame = mapped.frame.drop(index=rejected) if rejected else mapped.frame
@@ -122,14 +122,14 @@ def digest_block(block: SourceTable, profile: Profile, schema: AccountSchema, ow
     )  # fmt: skip
 
 
-def _sparse_sources(block: SourceTable, mapped: MappedTable, keys: list[str]) -> dict[str, str]:
-    """Source column → the one key header it feeds, for the columns that feed exactly one (those can be
-    kept as "what differs from the mapped value"; a column feeding several headers is kept whole)."""
+def _key_sources(block: SourceTable, mapped: MappedTable, keys: list[str]) -> dict[str, list[str]]:
+    """Source column → the key headers it feeds, in the order the headers first name it. One that feeds
+    exactly one header can be kept as "what differs from the mapped value" (`BlockDigest.sparse`)."""
     feeds: dict[str, list[str]] = {}
     for h in keys:
         if (s := mapped.sources.get(h)) in block.frame.columns:
             feeds.setdefault(s, []).append(h)
-    return {s: hs[0] for s, hs in feeds.items() if len(hs) == 1}
+    return feeds
 
 
 def _same(block: SourceTable, mapped: MappedTable, source: str, header: str) -> np.ndarray:

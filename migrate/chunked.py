@@ -387,8 +387,7 @@ def export_blocks(path: Path, profile: Profile, schema: AccountSchema, out: Path
         with atomic_path(out) as tmp:
             sink = CsvAppender(tmp)
             try:
-                done = run_blocks(path, profile, schema, owner_as=owner_as, write=sink, read=read_options(profile),
-                                  progress=progress)  # fmt: skip
+                done = run_blocks(path, profile, schema, owner_as=owner_as, write=sink, progress=progress)
                 if not sink.started:
                     sink(pd.DataFrame(columns=done.header))
             finally:
@@ -397,8 +396,7 @@ def export_blocks(path: Path, profile: Profile, schema: AccountSchema, out: Path
         return done.report, [out]
     spill = FrameSpill(out.with_name(f".{out.name}.blocks"))
     try:
-        done = run_blocks(path, profile, schema, owner_as=owner_as, write=spill, read=read_options(profile),
-                          progress=progress)
+        done = run_blocks(path, profile, schema, owner_as=owner_as, write=spill, progress=progress)
         guard(part_paths(out, spill.rows, max_rows or SHEET_ROWS))
         written = write_import_blocks(spill.blocks, spill.rows, done.header, out, numeric=done.numeric,
                                       max_rows=max_rows)  # fmt: skip
