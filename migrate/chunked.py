@@ -30,6 +30,7 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from .block_workers import KEY_ENTITIES, BlockDigest, checked_blocks, expected_blocks
+from .core.issue_log import IssueSpool
 from .core.issues import Issue, IssueCode
 from .core.ledger import Ledger
 from .core.mapping import MappedTable
@@ -78,7 +79,7 @@ class _State:
     sources: dict[str, str] = field(default_factory=dict)
     unmapped: dict[str, Issue] = field(default_factory=dict)
     file_issues: list[Issue] | None = None
-    row_issues: list[Issue] = field(default_factory=list)
+    issues: IssueSpool = field(default_factory=IssueSpool)  # the rows' issues on, phase by phase
     told_owners: set[str | None] = field(default_factory=set)
     rejected: set[int] = field(default_factory=set)
     kept: list[pd.DataFrame] = field(default_factory=list)
@@ -107,6 +108,7 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     rows = block_rows or blocks.BLOCK_ROWS  # read at call time: a test or a caller may set it
     stream = csv_blocks(path, rows=rows, **(read if read is not None else read_options(profile)))  # type: ignore[arg-type]
     state = _State()
+    state.issues.next_phase()  # phase 0 is the file-level issues, known only at the end
     bars = Progress(progress)
     tick = bars.stage("checking rows", None, unit="row")
     try:
@@ -145,7 +147,7 @@ def _one_block(block: SourceTable, digest: BlockDigest, state: _State, write: Wr
                 continue
             state.told_owners.add(issue.value)
         rows_here.append(issue)
-    state.row_issues += rows_here
+    state.issues += rows_here
     rejected = set(digest.rejected)  # an unchecked owner is a warning: the filter above rejects nothing
     state.rejected |= rejected
     _same_columns(digest, state)
@@ -253,12 +255,16 @@ def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchem
     rejected = sorted(state.rejected)
     notes = repeated_clients_notes_for(keys, rejected) if len(keys.frame.columns) else []
     clusters = find_duplicates(keys) if len(keys.frame.columns) else []
-    outcome = resolve_duplicates(keys, clusters, profile.duplicate_policies(), state.rejected,
-                                 schema.targets(profile.entity))  # type: ignore[arg-type]  # fmt: skip
+    # the spool sorts as the whole-table run's concatenation (source, file, rows, duplicates, possible) would
+    spool = state.issues
     unmapped = [state.unmapped[c] for c in head.columns if c in state.unmapped]
-    possible = possible_duplicate_issues(keys) if len(keys.frame.columns) else []
-    issues = list(head.issues) + unmapped + (state.file_issues or []) + state.row_issues + outcome.issues + possible
-    issues.sort(key=lambda i: (i.row is not None, i.row or 0))
+    spool.add(list(head.issues) + unmapped + (state.file_issues or []), phase=0)
+    spool.next_phase()
+    resolve_duplicates(keys, clusters, profile.duplicate_policies(), state.rejected,
+                       schema.targets(profile.entity), into=spool)  # type: ignore[arg-type]  # fmt: skip
+    spool.next_phase()
+    spool += possible_duplicate_issues(keys) if len(keys.frame.columns) else []
+    issues = spool.finish()
     table = _KeptRows(frame=pd.concat(state.kept) if state.kept else head.frame, path=head.path, kind=head.kind,
                       sheet=head.sheet, header_row=head.header_row, encoding=head.encoding,
                       delimiter=head.delimiter, original_headers=head.original_headers)  # fmt: skip

@@ -19,6 +19,7 @@ import yaml
 
 from migrate import api
 from migrate.chunked import NotStreamable, run_blocks
+from migrate.core.issue_log import SpilledIssues
 from migrate.core.profile import load_profile
 from migrate.core.schema import load_schema
 from migrate.core.validate import validate_table
@@ -102,6 +103,23 @@ def test_blocks_give_the_whole_table_report(tmp_path: Path, block_rows: int, sch
     assert blocks == whole
     assert {i.code.value for i in whole.issues} >= {"bad_phone", "bad_email", "repeated_in_rows", "unmapped_column"}
     assert whole.rejected > 10 and whole.empty_rows > 0 and whole.duplicates
+
+
+def test_issues_past_the_memory_bound_go_to_disk_and_the_report_is_unchanged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    source = _write(tmp_path / "deals.csv", _rows(240, seed=11))
+    profile, account = load_profile(_profile(tmp_path)), load_schema(SAMPLES / "account.json")
+    whole = validate_table(read_table(source), profile, account)[1]
+    monkeypatch.setattr("migrate.core.issue_log.MAX_ISSUES_IN_MEMORY", 9)
+    monkeypatch.setattr("migrate.core.issue_log.CHUNK", 4)  # read at construction, as the bound is
+    blocks = run_blocks(source, profile, account, block_rows=31, workers=1).report
+    assert isinstance(blocks.issues, SpilledIssues) and len(blocks.issues) == len(whole.issues) > 100
+    assert blocks == whole and list(blocks.issues) == whole.issues
+    assert blocks.to_json() == whole.to_json()
+    assert blocks.summary(limit=25) == whole.summary(limit=25)
+    assert blocks._repr_html_() == whole._repr_html_()
+    assert blocks.to_frame(severity="error").equals(whole.to_frame(severity="error"))
+    assert blocks.rejected_rows == whole.rejected_rows and blocks.by_code() == whole.by_code()
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])

@@ -10,6 +10,7 @@ it and a test can compare it, as has `duplicates_frame()` (cluster, entity, key_
 
 from __future__ import annotations
 
+import heapq
 import html
 import json
 from collections import Counter
@@ -19,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from .issue_log import SpilledIssues
 from .issues import ERROR, WARNING, Issue
 from .ledger import Ledger
 
@@ -32,7 +34,7 @@ class Report:
     source: str
     entity: str
     read: int
-    issues: list[Issue]
+    issues: list[Issue] | SpilledIssues  # SpilledIssues: a block pass's issues past a bound (core.issue_log)
     empty_rows: int = 0
     sheet: str | None = None
     profile: str | None = None
@@ -48,6 +50,8 @@ class Report:
     @property
     def rejected_rows(self) -> list[int]:
         """Physical source rows that have at least one error, ascending."""
+        if isinstance(self.issues, SpilledIssues):  # counted when written: no walk over the disk
+            return self.issues.tally.rejected_rows()
         return sorted({i.row for i in self.issues if i.severity == ERROR and i.row is not None})
 
     @property
@@ -64,10 +68,14 @@ class Report:
 
     @property
     def errors(self) -> int:
+        if isinstance(self.issues, SpilledIssues):
+            return self.issues.tally.errors
         return sum(1 for i in self.issues if i.severity == ERROR)
 
     @property
     def warnings(self) -> int:
+        if isinstance(self.issues, SpilledIssues):
+            return self.issues.tally.warnings
         return sum(1 for i in self.issues if i.severity == WARNING)
 
     @property
@@ -76,6 +84,8 @@ class Report:
         return self.errors == 0
 
     def by_code(self) -> dict[str, int]:
+        if isinstance(self.issues, SpilledIssues):
+            return self.issues.tally.by_code()
         return dict(Counter(i.code.value for i in self.issues).most_common())
 
     def reconciliation(self, verb: str = "exported") -> str:
@@ -155,7 +165,8 @@ class Report:
         for code, n in self.by_code().items():
             lines.append(f"  {code:<22} {n}")
         lines += [f"note: {n}" for n in self.notes]
-        shown = sorted(self.issues, key=lambda i: (i.severity != ERROR, i.row or 0))[:limit]
+        # the first `limit` of the sorted issues, without a sorted copy of them all
+        shown = heapq.nsmallest(limit, self.issues, key=lambda i: (i.severity != ERROR, i.row or 0))
         for i in shown:
             where = f"row {i.row}" if i.row is not None else "file"
             col = f", {i.column!r}" if i.column else ""
@@ -169,11 +180,11 @@ class Report:
 
     def _repr_html_(self) -> str:
         """The reconciliation line, then one line per issue code: severity, issues, rows, columns, an example."""
-        groups: dict[str, list[Issue]] = {}
+        groups: dict[str, _CodeLine] = {}
         for issue in self.issues:
-            groups.setdefault(issue.code.value, []).append(issue)
-        order = sorted(groups.items(), key=lambda kv: (kv[1][0].severity != ERROR, -len(kv[1]), kv[0]))
-        lines = "".join(_code_line(code, found) for code, found in order)
+            groups.setdefault(issue.code.value, _CodeLine(issue)).add(issue)
+        order = sorted(groups.items(), key=lambda kv: (kv[1].first.severity != ERROR, -kv[1].count, kv[0]))
+        lines = "".join(line.html(code) for code, line in order)
         head = "<tr><th>code</th><th>severity</th><th>issues</th><th>rows</th><th>columns</th><th>example</th></tr>"
         return (
             f"<div><b>{html.escape(self.source)}</b>" + (f" [{html.escape(self.sheet)}]" if self.sheet else "")
@@ -182,8 +193,23 @@ class Report:
         )
 
 
-def _code_line(code: str, found: list[Issue]) -> str:
-    rows = len({i.row for i in found if i.row is not None})
-    columns = ", ".join(dict.fromkeys(i.column for i in found if i.column))
-    cells = [code, found[0].severity, str(len(found)), str(rows), columns, found[0].message]
-    return "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
+class _CodeLine:
+    """One issue code's line of `_repr_html_`, counted issue by issue (the issues are never listed)."""
+
+    def __init__(self, first: Issue) -> None:
+        self.first = first
+        self.count = 0
+        self.rows: set[int] = set()
+        self.columns: dict[str, None] = {}
+
+    def add(self, issue: Issue) -> None:
+        self.count += 1
+        if issue.row is not None:
+            self.rows.add(issue.row)
+        if issue.column:
+            self.columns.setdefault(issue.column)
+
+    def html(self, code: str) -> str:
+        cells = [code, self.first.severity, str(self.count), str(len(self.rows)), ", ".join(self.columns),
+                 self.first.message]  # fmt: skip
+        return "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"

@@ -26,12 +26,13 @@ would otherwise bury its real problems under 60,000 warnings about normal data.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from ..core.issue_log import IssueSpool
 from ..core.issues import Issue, IssueCode, make_issue
 from ..core.mapping import MappedTable
 from ..core.schema import Target
@@ -67,21 +68,27 @@ def resolve_duplicates(
     policies: Mapping[str, str],
     rejected: set[int],
     targets: Mapping[str, Target],
+    *,
+    into: IssueSpool | None = None,
 ) -> Outcome:
     """Issues for every cluster under its entity's policy; with `merge`, the mapped frame is changed in
-    place: kept rows completed, merged rows removed (so every consumer of the frame skips them)."""
+    place: kept rows completed, merged rows removed (so every consumer of the frame skips them).
+
+    `into`: a spool that takes the issues as they are made, in the same order (the Outcome's list stays
+    empty) — a big deals file's linked-row warnings are then never all in memory at once."""
     outcome = Outcome()
+    issues: list[Issue] | IssueSpool = into if into is not None else outcome.issues
     cells = _Cells(mapped)
     merges: list[tuple[Cluster, int, list[Member]]] = []
-    outcome.issues += _linked_issues(mapped, cells, [c for c in clusters if c.linked])
+    issues += _linked_issues(mapped, cells, [c for c in clusters if c.linked])
     for cluster in (c for c in clusters if not c.linked):
         policy = policies.get(cluster.entity, "report")
         if policy == "report":
-            outcome.issues += _report(cells, cluster, cluster.first)
+            issues += _report(cells, cluster, cluster.first)
         else:
-            outcome.issues += _act(cells, cluster, policy, rejected, merges)
+            issues += _act(cells, cluster, policy, rejected, merges)
     if merges:
-        outcome.issues += _merge_all(mapped, cells, merges, targets)
+        issues += _merge_all(mapped, cells, merges, targets)
         outcome.merged_rows = sorted(m.row for _, _, members in merges for m in members)
     return outcome
 
@@ -106,13 +113,12 @@ def _report(cells: _Cells, cluster: Cluster, first: int) -> list[Issue]:
     return [_issue(IssueCode.DUPLICATE_ROW, cells, cluster, m, first) for m in cluster.members if m.row != first]
 
 
-def _linked_issues(mapped: MappedTable, cells: _Cells, clusters: list[Cluster]) -> list[Issue]:
+def _linked_issues(mapped: MappedTable, cells: _Cells, clusters: list[Cluster]) -> Iterator[Issue]:
     """A deal's contact (company) in several rows is normal and stays in the clusters only; a warning is
     due where a row writes it differently from the row it shares the key with (another name, another
     e-mail — both non-empty), since that is what would make two records of one client. Compared with
     that row, not the cluster's first: in a chain (A–B by phone, B–C by e-mail) A and C may share nothing.
-    All member rows of an entity are compared at once."""
-    issues = []
+    All member rows of an entity are compared at once; the warnings are yielded one by one (to a spool)."""
     frame = mapped.frame
     for entity in dict.fromkeys(c.entity for c in clusters):
         rows, vias, item = later_members([c for c in clusters if c.entity == entity])
@@ -125,8 +131,7 @@ def _linked_issues(mapped: MappedTable, cells: _Cells, clusters: list[Cluster]) 
             differs = "; ".join(f"{cols[j]!r} {here[k, j]!r} here, {there[k, j]!r} there" for j in where[:3])
             differs += "; …" if len(where) > 3 else ""
             via = member.via if member.via is not None else cluster.first
-            issues.append(_issue(IssueCode.REPEATED_IN_ROWS, cells, cluster, member, via, differs=differs))
-    return issues
+            yield _issue(IssueCode.REPEATED_IN_ROWS, cells, cluster, member, via, differs=differs)
 
 
 class _Cells:

@@ -1,0 +1,218 @@
+"""A report's issues in report order, kept on disk past a bound: the issue list of a big file without its weight.
+
+Why: a million-row deals file written the way people write them has hundreds of thousands of warnings (a
+client written two ways in two deals), about 1 KB each with its message — 400 MB at a million rows, the
+largest thing a block pass held. `IssueSpool` takes the issues as a run finds them, in phases (the source's,
+the rows', the duplicate search's, …), and gives back the order every Report has: file-level issues first,
+then by row, and within one row by phase, then in the order they were added — the order the whole-table run
+gets by concatenating its lists and sorting them stably by row.
+
+What a caller may rely on: `IssueSpool.finish()` returns a plain sorted `list` when the issues fit under
+`limit` (every small file: nothing changes for it), else a `SpilledIssues` — a read-only sequence equal,
+item by item, to that list, read back from sorted runs on disk (`heapq.merge`) with at most `CHUNK` issues
+of each run in memory. It keeps the counts a Report asks for (`Tally`), so counting does not read the disk.
+Its files go when it is garbage-collected or the interpreter exits.
+"""
+
+from __future__ import annotations
+
+import heapq
+import pickle
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, overload
+
+from .issues import ERROR, WARNING, Issue, IssueCode
+
+__all__ = ["CHUNK", "MAX_ISSUES_IN_MEMORY", "IssueSpool", "SpilledIssues", "Tally", "issue_order"]
+
+#: issues a spool holds before it writes them to disk as one sorted run
+MAX_ISSUES_IN_MEMORY = 50_000
+#: issues pickled together in a run file (and so read back together)
+CHUNK = 2_000
+
+_Key = tuple[bool, int, int, int]  # (has a row, row, phase, sequence number)
+
+
+def issue_order(issue: Issue) -> tuple[bool, int]:
+    """The Report's order: file-level issues first, then by row (a stable sort keeps the rest)."""
+    return (issue.row is not None, issue.row or 0)
+
+
+@dataclass
+class Tally:
+    """What a Report counts, kept while the issues are written: errors, warnings, issues per code in the
+    order `Counter(codes of the sorted issues).most_common()` gives, and the rows with an error."""
+
+    errors: int = 0
+    warnings: int = 0
+    codes: dict[IssueCode, list[Any]] = field(default_factory=dict)  # code → [count, first key]
+    error_rows: set[int] = field(default_factory=set)
+
+    def add(self, issue: Issue, key: _Key) -> None:
+        if issue.severity == ERROR:
+            self.errors += 1
+            if issue.row is not None:
+                self.error_rows.add(issue.row)
+        elif issue.severity == WARNING:
+            self.warnings += 1
+        seen = self.codes.get(issue.code)
+        if seen is None:
+            self.codes[issue.code] = [1, key]
+        else:
+            seen[0] += 1
+            seen[1] = min(seen[1], key)
+
+    def by_code(self) -> dict[str, int]:
+        """Issues per code, most first; ties in the order the codes first appear in the sorted issues."""
+        order = sorted(self.codes.items(), key=lambda kv: (-kv[1][0], kv[1][1]))
+        return {code.value: n for code, (n, _) in order}
+
+    def rejected_rows(self) -> list[int]:
+        return sorted(self.error_rows)
+
+
+class IssueSpool:
+    """Collects issues phase by phase and sorts them into the Report's order (see the module docstring).
+
+    `add(issues)` (or `+=`, `append`) files them under the current phase (or the one given: a run may learn
+    of its first phase's issues last); `next_phase()` starts the next.
+    Past `limit` issues in memory, they are sorted and written to a run file in a temporary directory."""
+
+    def __init__(self, limit: int | None = None, chunk: int | None = None) -> None:
+        self.limit = limit if limit is not None else MAX_ISSUES_IN_MEMORY
+        self.chunk = chunk if chunk is not None else CHUNK
+        self.phase = 0
+        self.count = 0
+        self.tally = Tally()
+        self._buffer: list[tuple[_Key, Issue]] = []
+        self._runs: list[Path] = []
+        self._dir: Path | None = None
+        self._cleanup: weakref.finalize | None = None
+
+    def __len__(self) -> int:
+        return self.count
+
+    def next_phase(self) -> None:
+        self.phase += 1
+
+    def append(self, issue: Issue, phase: int | None = None) -> None:
+        """File `issue` under `phase` (default: the current one); an earlier phase sorts first in a row."""
+        key = (issue.row is not None, issue.row or 0, self.phase if phase is None else phase, self.count)
+        self.count += 1
+        self.tally.add(issue, key)
+        self._buffer.append((key, issue))
+        if len(self._buffer) >= self.limit:
+            self._spill()
+
+    def add(self, issues: Iterable[Issue], phase: int | None = None) -> None:
+        for issue in issues:
+            self.append(issue, phase)
+
+    def __iadd__(self, issues: Iterable[Issue]) -> IssueSpool:
+        self.add(issues)
+        return self
+
+    def finish(self) -> list[Issue] | SpilledIssues:
+        """The issues in the Report's order: a list while none went to disk, else a SpilledIssues."""
+        if not self._runs:
+            self._buffer.sort(key=lambda pair: pair[0])
+            issues = [issue for _, issue in self._buffer]
+            self._buffer = []
+            return issues
+        if self._buffer:
+            self._spill()
+        assert self._dir is not None and self._cleanup is not None
+        self._cleanup.detach()  # the SpilledIssues owns the files now
+        spilled = SpilledIssues(self._dir, self._runs, self.count, self.tally)
+        self._dir, self._runs, self._cleanup = None, [], None
+        return spilled
+
+    def _spill(self) -> None:
+        if self._dir is None:
+            self._dir = Path(tempfile.mkdtemp(prefix="amomigrate-issues-"))
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
+        self._buffer.sort(key=lambda pair: pair[0])
+        path = self._dir / f"run-{len(self._runs)}.pickle"
+        with open(path, "wb") as fh:
+            for start in range(0, len(self._buffer), self.chunk):
+                part = self._buffer[start : start + self.chunk]
+                pickle.dump([(key, _fields(issue)) for key, issue in part], fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self._runs.append(path)
+        self._buffer = []
+
+
+def _fields(issue: Issue) -> tuple[object, ...]:
+    # a tuple of plain values pickles about three times faster than the dataclass
+    return (issue.code.value, issue.severity, issue.row, issue.column, issue.field, issue.value, issue.suggestion,
+            issue.message)  # fmt: skip
+
+
+def _read_run(path: Path) -> Iterator[tuple[_Key, Issue]]:
+    with open(path, "rb") as fh:
+        while True:
+            try:
+                part = pickle.load(fh)  # noqa: S301 - our own file, written by _spill in this process
+            except EOFError:
+                return
+            for key, (code, *rest) in part:
+                yield key, Issue(IssueCode(code), *rest)
+
+
+class SpilledIssues(Sequence[Issue]):
+    """The issues of a Report, in its order, read from disk each time they are walked (see the module
+    docstring). Equal to a list holding the same issues; pickles as that list. Read-only."""
+
+    def __init__(self, directory: Path, runs: list[Path], count: int, tally: Tally) -> None:
+        self._dir = directory
+        self._runs = list(runs)
+        self._count = count
+        self.tally = tally
+        self._cleanup = weakref.finalize(self, shutil.rmtree, directory, True)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Issue]:
+        for _, issue in heapq.merge(*(_read_run(p) for p in self._runs), key=lambda pair: pair[0]):
+            yield issue
+
+    @overload
+    def __getitem__(self, index: int) -> Issue: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Issue]: ...
+    def __getitem__(self, index: int | slice) -> Issue | list[Issue]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step > 0:
+                return list(islice(self, start, stop, step))
+            return list(self)[index]
+        at = index + self._count if index < 0 else index
+        if not 0 <= at < self._count:
+            raise IndexError("issue index out of range")
+        return next(islice(self, at, None))
+
+    def __reversed__(self) -> Iterator[Issue]:
+        return reversed(list(self))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, list | tuple | SpilledIssues):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a list, so unhashable as one
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (list, (list(self),))
+
+    def __repr__(self) -> str:
+        return f"<SpilledIssues: {self._count} issues in {len(self._runs)} sorted runs on disk>"
+
+    def close(self) -> None:
+        """Remove the files now (they go anyway when the object does); the issues cannot be read after."""
+        self._cleanup()

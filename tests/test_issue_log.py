@@ -1,0 +1,106 @@
+"""The issue spool: whatever goes to disk, the issues come back in the Report's order with the Report's counts.
+
+The model is what the whole-table run does: concatenate the phases' lists and sort them stably by row. The
+property test draws issues of every severity, rows (file-level ones too), phases added out of order, and
+bounds down to one issue in memory, so runs and chunks split everywhere.
+"""
+
+from __future__ import annotations
+
+import gc
+import pickle
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from migrate.core.issue_log import IssueSpool, SpilledIssues, issue_order
+from migrate.core.issues import ERROR, INFO, WARNING, Issue, IssueCode
+from migrate.core.report import Report
+
+CODES = [IssueCode.BAD_PHONE, IssueCode.REPEATED_IN_ROWS, IssueCode.UNMAPPED_COLUMN, IssueCode.REQUIRED_EMPTY]
+
+
+def _issue(n: int, row: int | None, code: IssueCode, severity: str) -> Issue:
+    return Issue(code, severity, row, "Телефон", "Рабочий телефон (контакт)", f"8 916 {n:07d}", None,
+                 f"issue {n}: «{code.value}»")  # fmt: skip
+
+
+issues_by_phase = st.lists(
+    st.tuples(
+        st.integers(0, 3),  # phase
+        st.one_of(st.none(), st.integers(2, 12)),  # row (None: file-level)
+        st.sampled_from(CODES),
+        st.sampled_from([ERROR, WARNING, INFO]),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(drawn=issues_by_phase, limit=st.integers(1, 12), chunk=st.integers(1, 5))
+def test_spooled_issues_come_back_as_the_stable_row_sort_of_the_phases(drawn, limit, chunk) -> None:
+    made = [(phase, _issue(n, row, code, severity)) for n, (phase, row, code, severity) in enumerate(drawn)]
+    spool = IssueSpool(limit=limit, chunk=chunk)
+    for phase, issue in made:
+        spool.append(issue, phase=phase)
+    got = spool.finish()
+    expected = sorted([i for p in range(4) for q, i in made if q == p], key=issue_order)
+    assert list(got) == expected and len(got) == len(expected)
+    assert isinstance(got, SpilledIssues) == (len(made) >= limit)
+    spilled, listed = Report("f.csv", "leads", 20, got), Report("f.csv", "leads", 20, expected)
+    assert spilled.rejected_rows == listed.rejected_rows
+    assert (spilled.errors, spilled.warnings) == (listed.errors, listed.warnings)
+    assert spilled.by_code() == listed.by_code()
+
+
+def _spilled(count: int = 25) -> tuple[SpilledIssues, list[Issue]]:
+    issues = [_issue(n, (n * 7) % 11 + 2, CODES[n % 4], ERROR if n % 3 else WARNING) for n in range(count)]
+    spool = IssueSpool(limit=4, chunk=3)
+    spool += issues
+    got = spool.finish()
+    assert isinstance(got, SpilledIssues)
+    return got, sorted(issues, key=issue_order)
+
+
+def test_spilled_issues_index_and_slice_as_the_list_they_equal() -> None:
+    got, expected = _spilled()
+    assert got[0] == expected[0] and got[-1] == expected[-1] and got[13] == expected[13]
+    assert got[3:17:4] == expected[3:17:4] and got[::-1] == expected[::-1] and got[-5:] == expected[-5:]
+    assert list(reversed(got)) == expected[::-1]
+    assert got == expected and expected == got and got != expected[:-1] and got != expected[::-1]
+    assert expected[7] in got and got.index(expected[7]) == 7
+    with pytest.raises(IndexError):
+        got[25]
+
+
+def test_spilled_issues_pickle_as_a_plain_list() -> None:
+    got, expected = _spilled()
+    copy = pickle.loads(pickle.dumps(got))
+    assert type(copy) is list and copy == expected
+
+
+def test_spilled_issue_files_go_with_the_object_or_on_close() -> None:
+    got, _ = _spilled()
+    directory = got._dir
+    assert sorted(p.name for p in directory.iterdir()) == [f"run-{n}.pickle" for n in range(7)]
+    got.close()
+    assert not directory.exists()
+    got, _ = _spilled()
+    directory = got._dir
+    del got
+    gc.collect()
+    assert not directory.exists()
+
+
+def test_a_spool_under_its_bound_gives_a_plain_list_and_writes_nothing(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    spool = IssueSpool(limit=100)
+    spool.add([_issue(1, 5, CODES[0], ERROR), _issue(2, None, CODES[2], WARNING)], phase=1)
+    spool.add([_issue(3, 5, CODES[1], WARNING)], phase=0)
+    got = spool.finish()
+    assert type(got) is list and [i.message[:7] for i in got] == ["issue 2", "issue 3", "issue 1"]
+    assert list(tmp_path.iterdir()) == []
