@@ -87,6 +87,7 @@ class _State:
     key_mapped: list[pd.DataFrame] = field(default_factory=list)
     key_source: list[pd.DataFrame] = field(default_factory=list)
     sparse: dict[str, str] = field(default_factory=dict)  # key source column → the header it equals where missing
+    vocab: dict[str, dict[str, str]] = field(default_factory=dict)  # key column → its texts, one object each
     cells: Ledger = field(default_factory=Ledger)
 
 
@@ -189,15 +190,32 @@ def _keep_keys(digest: BlockDigest, block: SourceTable, state: _State) -> None:
     headers = [h for h in state.header or [] if h in state.targets and state.targets[h].entity in KEY_ENTITIES]
     if not headers:
         return
-    state.key_mapped.append(_categoricals(digest.keys, headers, block))
+    state.key_mapped.append(_interned(_categoricals(digest.keys, headers, block), state.vocab))
     source_cols = list(dict.fromkeys(s for h in headers if (s := state.sources.get(h)) in block.frame.columns))
     have = digest.key_sources
     for s, h in digest.sparse.items():  # the first block's word holds: a source column means one thing
         state.sparse.setdefault(s, h)
-    state.key_source.append(pd.DataFrame({
+    state.key_source.append(_interned(pd.DataFrame({
         s: have[s] if s in have.columns and digest.sparse.get(s) == state.sparse.get(s)
         else block.frame[s].astype("category") for s in source_cols
-    }, index=block.frame.index, columns=source_cols))  # fmt: skip
+    }, index=block.frame.index, columns=source_cols), state.vocab, prefix="source:"))  # fmt: skip
+
+
+def _interned(frame: pd.DataFrame, vocab: dict[str, dict[str, str]], prefix: str = "") -> pd.DataFrame:
+    """The block's categories made the objects an earlier block already holds for the same texts, in the
+    columns that repeat within a block (company names, INNs, contact names): a block's categories are its own
+    copies, and a company in every block was otherwise held once per block (20 copies at a million rows).
+    A column of mostly distinct texts (e-mails, phones) is left alone: a vocabulary of it would cost more
+    than it saves. Values, codes and order are unchanged."""
+    for name in frame.columns:
+        column = frame[name]
+        categories = column.cat.categories
+        if not len(categories) or len(categories) * 2 > len(column):
+            continue
+        texts = vocab.setdefault(prefix + name, {})
+        shared = [texts.setdefault(t, t) for t in categories.tolist()]
+        frame[name] = pd.Categorical.from_codes(column.cat.codes.to_numpy(), categories=pd.Index(shared, dtype=categories.dtype))
+    return frame
 
 
 def _categoricals(keys: pd.DataFrame, headers: list[str], block: SourceTable) -> pd.DataFrame:
@@ -245,11 +263,12 @@ def _filled(sources: pd.DataFrame, mapped: pd.DataFrame, sparse: dict[str, str])
 
 def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchema,
             state: _State) -> tuple[Report, list[str]]:  # fmt: skip
-    mapped_keys = _concat(state.key_mapped)
+    mapped_keys, source_keys = _concat(state.key_mapped), _concat(state.key_source)
+    # the blocks' categoricals and the vocabulary are garbage now: the columns hold each text once
+    state.key_mapped, state.key_source, state.vocab = [], [], {}
     keys = MappedTable(
         frame=mapped_keys, entity=profile.entity, targets=state.targets, sources=state.sources, issues=[],
-        table=SourceTable(frame=_filled(_concat(state.key_source), mapped_keys, state.sparse), path=head.path,
-                          kind=head.kind),
+        table=SourceTable(frame=_filled(source_keys, mapped_keys, state.sparse), path=head.path, kind=head.kind),
     )  # fmt: skip
     # asked first, with the rows the blocks rejected: the searches below reject none (checked at the end)
     rejected = sorted(state.rejected)

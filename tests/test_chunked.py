@@ -14,6 +14,7 @@ import random
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -251,3 +252,23 @@ def test_a_cp1251_file_is_read_whole_and_validates_the_same(tmp_path: Path) -> N
     profile = _profile(tmp_path)
     report = api.validate(path, profile, SAMPLES / "account.json")
     assert report == validate_table(read_table(path), load_profile(profile), load_schema(SAMPLES / "account.json"))[1]
+
+
+def test_key_texts_repeated_across_blocks_are_held_once_and_values_do_not_change() -> None:
+    from migrate.chunked import _interned
+
+    vocab: dict[str, dict[str, str]] = {}
+    names = ["ООО «Ромашка»", "ИП Иванов", "ООО «Ромашка»", None, "ИП Иванов", "АО «Вектор»"]
+    # each block's texts are its own objects, as a worker's unpickled block has them
+    blocks = [pd.DataFrame({"Компания": pd.Series(["".join(list(n)) if n else n for n in names],
+                                                  index=range(k * 6, k * 6 + 6), dtype=object).astype("category"),
+                            "Email": pd.Series([f"{k}.{n}@x.ru" for n in range(6)], index=range(k * 6, k * 6 + 6),
+                                               dtype=object).astype("category")})
+              for k in range(3)]  # fmt: skip
+    before = [b.copy() for b in blocks]
+    done = [_interned(b, vocab) for b in blocks]
+    for a, b in zip(done, before, strict=True):
+        pd.testing.assert_frame_equal(a.astype(object), b.astype(object))
+    first, last = done[0]["Компания"].cat.categories, done[2]["Компания"].cat.categories
+    assert [id(t) for t in first] == [id(t) for t in last]  # one object per company text
+    assert "Email" not in vocab  # every e-mail distinct: no vocabulary built for them
