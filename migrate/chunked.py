@@ -214,7 +214,8 @@ def _interned(frame: pd.DataFrame, vocab: dict[str, dict[str, str]], prefix: str
             continue
         texts = vocab.setdefault(prefix + name, {})
         shared = [texts.setdefault(t, t) for t in categories.tolist()]
-        frame[name] = pd.Categorical.from_codes(column.cat.codes.to_numpy(), categories=pd.Index(shared, dtype=categories.dtype))
+        shared_index = pd.Index(shared, dtype=categories.dtype)
+        frame[name] = pd.Categorical.from_codes(column.cat.codes.to_numpy(), categories=shared_index)
     return frame
 
 

@@ -389,3 +389,21 @@ def test_find_duplicates_on_the_mapped_table_directly():
     assert (cluster.entity, cluster.rows, cluster.linked) == ("companies", [2, 3], False)
     assert [m.key_kind for m in cluster.members] == ["fuzzy-name", "fuzzy-name"]
     assert cluster.members[1].score == pytest.approx(95.7, abs=0.1)
+
+
+_CELL_TEXT = st.text(alphabet=st.sampled_from(list("+0123456789 доб.@xXaÄß,;-_ΣςQé\u00a0")), max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(cell=st.one_of(_CELL_TEXT, st.from_regex(r"\+\d{5,17}( доб\. \d{1,4})?", fullmatch=True),
+                      st.from_regex(r"[a-zA-ZÄß.]{1,8}@[a-zA-Zé.]{1,8}", fullmatch=True)))  # fmt: skip
+def test_a_cell_that_is_one_key_gives_the_keys_the_scan_gives(cell: str) -> None:
+    """The one-key shortcut (the cell is its own key object) agrees with scanning the cell for keys."""
+    from migrate.quality.duplicates_keys import _EMAIL, _PHONE, cell_keys
+
+    assert cell_keys("phone", cell) == _PHONE.findall(cell)
+    assert cell_keys("email", cell) == [e.casefold() for e in _EMAIL.findall(cell)]
+    if _PHONE.fullmatch(cell):
+        assert cell_keys("phone", cell)[0] is cell
+    if _EMAIL.fullmatch(cell) and cell == cell.casefold():
+        assert cell_keys("email", cell)[0] is cell

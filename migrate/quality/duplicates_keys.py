@@ -25,10 +25,15 @@ _INN_WEIGHTS = {
 
 
 def _phones(cell: str) -> list[str]:
-    return _PHONE.findall(cell)
+    # a cell that is one phone (the usual mapped cell) is its own key: the same object, not a copy of it —
+    # a million-row file's keys would otherwise be a second million strings
+    return [cell] if _PHONE.fullmatch(cell) else _PHONE.findall(cell)
 
 
 def _emails(cell: str) -> list[str]:
+    if _EMAIL.fullmatch(cell):  # one address, as `_phones`: the cell itself when it is already folded
+        folded = cell.casefold()
+        return [cell if folded == cell else folded]
     return [e.casefold() for e in _EMAIL.findall(cell)]
 
 
