@@ -104,3 +104,18 @@ def test_a_spool_under_its_bound_gives_a_plain_list_and_writes_nothing(tmp_path,
     got = spool.finish()
     assert type(got) is list and [i.message[:7] for i in got] == ["issue 2", "issue 3", "issue 1"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_temporary_disk_that_refuses_the_spool_stops_with_what_to_do(monkeypatch) -> None:
+    import errno
+    import tempfile
+
+    from migrate.core.issues import MigrateError
+
+    def full(*args: object, **kwargs: object) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", full)
+    spool = IssueSpool(limit=2)
+    with pytest.raises(MigrateError, match="No space left on device.*TMPDIR"):
+        spool += [_issue(n, n + 2, CODES[0], ERROR) for n in range(3)]

@@ -27,7 +27,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, overload
 
-from .issues import ERROR, WARNING, Issue, IssueCode
+from .issues import ERROR, WARNING, Issue, IssueCode, MigrateError
 
 __all__ = ["CHUNK", "MAX_ISSUES_IN_MEMORY", "IssueSpool", "SpilledIssues", "Tally", "issue_order"]
 
@@ -134,15 +134,21 @@ class IssueSpool:
         return spilled
 
     def _spill(self) -> None:
-        if self._dir is None:
-            self._dir = Path(tempfile.mkdtemp(prefix="amomigrate-issues-"))
-            self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
-        self._buffer.sort(key=lambda pair: pair[0])
-        path = self._dir / f"run-{len(self._runs)}.pickle"
-        with open(path, "wb") as fh:
-            for start in range(0, len(self._buffer), self.chunk):
-                part = self._buffer[start : start + self.chunk]
-                pickle.dump([(key, _fields(issue)) for key, issue in part], fh, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            if self._dir is None:
+                self._dir = Path(tempfile.mkdtemp(prefix="amomigrate-issues-"))
+                self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
+            self._buffer.sort(key=lambda pair: pair[0])
+            path = self._dir / f"run-{len(self._runs)}.pickle"
+            with open(path, "wb") as fh:
+                for start in range(0, len(self._buffer), self.chunk):
+                    part = [(key, _fields(issue)) for key, issue in self._buffer[start : start + self.chunk]]
+                    pickle.dump(part, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError as e:  # a full or read-only temporary disk stops the run with what to do, not a traceback
+            where = self._dir or tempfile.gettempdir()
+            raise MigrateError(f"cannot keep the report's issues on disk in {where}: {e.strerror or e}. "
+                               "Set TMPDIR to a directory with free space (the issues of a million-row file "
+                               "take a few hundred MB there).") from e  # fmt: skip
         self._runs.append(path)
         self._buffer = []
 
