@@ -24,6 +24,7 @@ from migrate.core.issue_log import SpilledIssues
 from migrate.core.profile import load_profile
 from migrate.core.schema import load_schema
 from migrate.core.validate import validate_table
+from migrate.sinks.reports import write_report
 from migrate.sources import read_table
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -121,6 +122,9 @@ def test_issues_past_the_memory_bound_go_to_disk_and_the_report_is_unchanged(
     assert blocks._repr_html_() == whole._repr_html_()
     assert blocks.to_frame(severity="error").equals(whole.to_frame(severity="error"))
     assert blocks.rejected_rows == whole.rejected_rows and blocks.by_code() == whole.by_code()
+    for report, name in ((blocks, "a"), (whole, "b")):  # the report workbook reads the spilled issues too
+        write_report(report, tmp_path / f"{name}.xlsx")
+    assert _content(tmp_path / "a.xlsx") == _content(tmp_path / "b.xlsx")
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])

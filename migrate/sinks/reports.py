@@ -78,7 +78,8 @@ def _write_report_workbook(report: Report, path: Path) -> None:
     if report.table is not None:
         rows = sorted({i.row for i in report.issues if i.row is not None})[:MAX_ANNOTATED_ROWS]
         frame = rows_frame(report.table, report, rows, errors_only=False)
-        annotated["Rows"] = (frame, REJECT_ROW, report.issues)
+        shown = set(rows)  # the notes of the rows on the sheet only: a big file's issues may be on disk
+        annotated["Rows"] = (frame, REJECT_ROW, [i for i in report.issues if i.row in shown])
     write_annotated(path, annotated, first=plain)
 
 
