@@ -172,7 +172,10 @@ def _read_run(path: Path) -> Iterator[tuple[_Key, Issue]]:
 
 class SpilledIssues(Sequence[Issue]):
     """The issues of a Report, in its order, read from disk each time they are walked (see the module
-    docstring). Equal to a list holding the same issues; pickles as that list. Read-only."""
+    docstring). Equal to a list holding the same issues; pickles as that list. Read-only.
+
+    Walk it (`for issue in report.issues`, `report.to_frame()`) rather than index it: `issues[k]` reads
+    from the start up to k, so a loop over indexes is quadratic."""
 
     def __init__(self, directory: Path, runs: list[Path], count: int, tally: Tally) -> None:
         self._dir = directory
