@@ -1,6 +1,7 @@
 """`client_keys` costs per distinct cell text and works on integer codes; its answers must be exactly those
-of the row-by-row implementation it replaced. That implementation is kept below, unchanged, as the oracle
-(it is the reference, not code anyone calls), and hypothesis builds small mapped deals and contacts tables
+of the row-by-row implementation it replaced. That implementation is kept below as the oracle (it is the
+reference, not code anyone calls), unchanged but for which columns hold keys, asked of `clients._columns`
+(that part was not rewritten), and hypothesis builds small mapped deals and contacts tables
 the way people write clients again: case and spacing variants of a name, word orders, first/last-name
 columns instead of a full name, shared and switchboard phones, several phones in a cell and several phone
 columns, e-mails in two cases, companies with and without INN, valid, invalid and spaced INNs, INN/KPP
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from migrate.core.mapping import MappedTable
 from migrate.core.schema import load_schema
 from migrate.quality import clients
-from migrate.quality.duplicates import cell_keys, is_inn_header
+from migrate.quality.duplicates import cell_keys
 from migrate.quality.fuzzy import company_key, name_key
 
 ACCOUNT = load_schema(Path(__file__).resolve().parents[1] / "samples" / "account.json")
@@ -115,7 +116,7 @@ def old_client_keys(mapped: MappedTable, rows: Iterable[int] | None = None) -> d
     if not keyed:
         return {}
     wanted = list(mapped.frame.index if rows is None else rows)
-    cols = _columns(mapped)
+    cols = clients._columns(mapped)  # which columns are keys did not change: one classification serves both
     cells = _Cells(mapped, [h for parts in cols.values() for hs in parts.values() for h in hs])
     out: dict[str, dict[int, str]] = {}
     companies = _company_keys(cells, cols.get("companies", {}), wanted)
@@ -136,30 +137,6 @@ def old_repeats(keys: dict[str, dict[int, str]]) -> list[clients.Repeats]:
         many = [n for n in counts.values() if n > 1]
         if many:
             out.append(clients.Repeats(entity, sum(many) - len(many), len(many)))
-    return out
-
-
-# --- columns -----------------------------------------------------------------------------------------------
-
-
-def _columns(mapped: MappedTable) -> dict[str, dict[str, list[str]]]:
-    """entity → part (name | first | last | phone | email | inn) → mapped headers."""
-    out: dict[str, dict[str, list[str]]] = {}
-    for header in mapped.frame.columns:
-        t = mapped.targets.get(header)
-        if t is None or t.entity not in ("contacts", "companies"):
-            continue
-        part = None
-        if is_inn_header(header):
-            part = "inn"
-        elif t.role == "name":
-            part = "name"
-        elif t.role in ("first_name", "last_name"):
-            part = t.role
-        elif t.code in ("PHONE", "EMAIL"):
-            part = t.code.lower()
-        if part:
-            out.setdefault(t.entity, {}).setdefault(part, []).append(header)
     return out
 
 
