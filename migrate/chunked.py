@@ -87,7 +87,7 @@ class _State:
     key_mapped: list[pd.DataFrame] = field(default_factory=list)
     key_source: list[pd.DataFrame] = field(default_factory=list)
     sparse: dict[str, str] = field(default_factory=dict)  # key source column → the header it equals where missing
-    vocab: dict[str, dict[str, str]] = field(default_factory=dict)  # key column → its texts, one object each
+    vocab: dict[str, dict[str, str] | None] = field(default_factory=dict)  # key column → its texts (`_interned`)
     cells: Ledger = field(default_factory=Ledger)
 
 
@@ -201,21 +201,30 @@ def _keep_keys(digest: BlockDigest, block: SourceTable, state: _State) -> None:
     }, index=block.frame.index, columns=source_cols), state.vocab, prefix="source:"))  # fmt: skip
 
 
-def _interned(frame: pd.DataFrame, vocab: dict[str, dict[str, str]], prefix: str = "") -> pd.DataFrame:
-    """The block's categories made the objects an earlier block already holds for the same texts, in the
-    columns that repeat within a block (company names, INNs, contact names): a block's categories are its own
-    copies, and a company in every block was otherwise held once per block (20 copies at a million rows).
-    A column of mostly distinct texts (e-mails, phones) is left alone: a vocabulary of it would cost more
-    than it saves. Values, codes and order are unchanged."""
+def _interned(frame: pd.DataFrame, vocab: dict[str, dict[str, str] | None], prefix: str = "") -> pd.DataFrame:
+    """The block's categories made the objects an earlier block already holds for the same texts: a block's
+    categories are its own copies, and a company in every block was otherwise held once per block (a
+    million-row file held 632,000 company names for its 50,000 firms).
+
+    A column stops being interned (its vocabulary is dropped, `None`) at the first block where fewer than a
+    quarter of its texts were seen before: e-mails and phones, nearly all distinct, would grow a dictionary
+    with the file and share nothing. Values, codes and order are unchanged."""
     for name in frame.columns:
+        key = prefix + name
+        texts = vocab.setdefault(key, {})
+        if texts is None:
+            continue
         column = frame[name]
         categories = column.cat.categories
-        if not len(categories) or len(categories) * 2 > len(column):
+        if not len(categories):
             continue
-        texts = vocab.setdefault(prefix + name, {})
+        before = len(texts)
         shared = [texts.setdefault(t, t) for t in categories.tolist()]
+        seen = len(categories) - (len(texts) - before)
         shared_index = pd.Index(shared, dtype=categories.dtype)
         frame[name] = pd.Categorical.from_codes(column.cat.codes.to_numpy(), categories=shared_index)
+        if before and seen * 4 < len(categories):
+            vocab[key] = None
     return frame
 
 

@@ -261,7 +261,7 @@ def test_a_cp1251_file_is_read_whole_and_validates_the_same(tmp_path: Path) -> N
 def test_key_texts_repeated_across_blocks_are_held_once_and_values_do_not_change() -> None:
     from migrate.chunked import _interned
 
-    vocab: dict[str, dict[str, str]] = {}
+    vocab: dict[str, dict[str, str] | None] = {}
     names = ["ООО «Ромашка»", "ИП Иванов", "ООО «Ромашка»", None, "ИП Иванов", "АО «Вектор»"]
     # each block's texts are its own objects, as a worker's unpickled block has them
     blocks = [pd.DataFrame({"Компания": pd.Series(["".join(list(n)) if n else n for n in names],
@@ -275,4 +275,5 @@ def test_key_texts_repeated_across_blocks_are_held_once_and_values_do_not_change
         pd.testing.assert_frame_equal(a.astype(object), b.astype(object))
     first, last = done[0]["Компания"].cat.categories, done[2]["Компания"].cat.categories
     assert [id(t) for t in first] == [id(t) for t in last]  # one object per company text
-    assert "Email" not in vocab  # every e-mail distinct: no vocabulary built for them
+    assert vocab["Email"] is None  # no e-mail of the second block was in the first: the vocabulary is dropped
+    assert len(vocab["Компания"] or {}) == 3
