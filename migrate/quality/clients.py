@@ -22,14 +22,14 @@ upload journal can record key → AmoCRM id and a resumed run links to what was 
 
 Cost: every text rule (`cell_keys`, `company_key`, `name_key`) runs once per *distinct* cell text of a
 column (`pd.factorize`), and rows only carry integer codes; the contact joins are connected components of
-an edge list (`duplicates._components`). `repeated_clients_notes` counts codes and never builds the
+an edge list (`duplicates._dense_components`). `repeated_clients_notes` counts codes and never builds the
 row → key strings that `client_keys` returns for the upload.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +37,7 @@ import pandas as pd
 
 from ..core.mapping import MappedTable
 from ..core.report import Report
-from .duplicates import _components, cell_keys, is_inn_header
+from .duplicates import _dense_components, cell_keys, is_inn_header
 from .fuzzy import company_key, name_key
 
 KEYED = {"leads": ("contacts", "companies"), "contacts": ("companies",), "companies": ()}
@@ -201,8 +201,10 @@ class _Cells:
     def codes(self, header: str, f: Callable[[str | None], int]) -> np.ndarray:
         codes, distinct = pd.factorize(self.frame[header])
         blank = f(None)
-        texts = [(v.strip() or None) if isinstance(v, str) else None for v in distinct.tolist()]
-        table = np.array([blank if t is None else f(t) for t in texts] + [blank], dtype=np.int64)
+        # one int at a time into the table: a list of a million distinct e-mails' ints was 36 MB more
+        texts = ((v.strip() or None) if isinstance(v, str) else None for v in distinct.to_numpy(dtype=object))
+        table = np.fromiter((blank if t is None else f(t) for t in texts), dtype=np.int64, count=len(distinct))
+        table = np.append(table, blank)
         return table[codes if self.every else codes[self.positions]]  # -1 (missing) picks the last entry
 
     def first(self, headers: list[str], f: Callable[[str | None], int]) -> np.ndarray:
@@ -273,17 +275,20 @@ def _contact_keys(cells: _Cells, cols: dict[str, list[str]], companies: _Coded) 
     anchors = _Anchors(cells, cols, companies, named)
     size = max(anchors.size, 1)
     rank = cells.order()
-    root = np.arange(len(cells))  # by rank: the rank of the component's first row
     node = rank[anchors.at]
+    # the first row with each (name, anchor), then an edge from every other row with it to that row; the
+    # big pair arrays are freed as soon as read (three million pairs on a million-row deals file)
     group = person[anchors.at] * size + anchors.codes
     order = np.lexsort((node, group))
-    g, n = group[order], node[order]
-    start = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
-    first = n[np.flatnonzero(start)[np.cumsum(start) - 1]]  # the first row with each (name, anchor)
+    group, n = group[order], node[order]
+    del order
+    start = np.r_[True, group[1:] != group[:-1]] if len(group) else np.zeros(0, dtype=bool)
+    del group
+    first = n[np.maximum.accumulate(np.where(start, np.arange(len(n)), 0))] if len(n) else n
+    del start
     edge = first != n
-    if edge.any():
-        nodes, labels = _components(first[edge], n[edge])
-        root[nodes] = nodes[labels]
+    root = _dense_components(first[edge], n[edge], len(cells))  # by rank: the rank of the component's first row
+    del first, n, edge
     smallest = anchors.smallest(root[node], len(cells))  # by root rank; -1: no anchor
     rows = np.flatnonzero(named)
     rows = rows[np.lexsort((rank[rows], root[rank[rows]]))]  # client by client, each client's rows ascending
@@ -339,7 +344,7 @@ class _Anchors:
     and only the anchors a client may show are sorted by text (`smallest`)."""
 
     def __init__(self, cells: _Cells, cols: dict[str, list[str]], companies: _Coded, named: np.ndarray) -> None:
-        self.keys: list[list[str]] = []
+        self.keys: list[Sequence[str]] = []
         at, codes, self.starts = [], [], [0]
         for kind in _KINDS:
             if kind == "company":
@@ -350,12 +355,17 @@ class _Anchors:
                 codes.append(company[rows] + self.starts[-1])
                 self.keys.append(companies.texts())
             else:
-                vocab: dict[str, int] = {}
+                flat: list[str] = []  # the kind's keys, distinct cell after distinct cell, column after column
+                found = []
                 for h in cols.get(kind, []):
-                    rows, found = _cell_anchors(cells, h, kind, vocab, named)
+                    rows, positions = _cell_anchors(cells, h, kind, named, flat)
                     at.append(rows)
-                    codes.append(found + self.starts[-1])
-                self.keys.append(list(vocab))
+                    found.append(positions)
+                key_codes, texts = (pd.factorize(np.array(flat, dtype=object)) if flat
+                                    else (np.zeros(0, dtype=np.int64), []))  # fmt: skip
+                del flat
+                codes += [key_codes[positions] + self.starts[-1] for positions in found]
+                self.keys.append(texts)
             self.starts.append(self.starts[-1] + len(self.keys[-1]))
         self.size = self.starts[-1]
         self.at, self.codes = np.concatenate(at), np.concatenate(codes)
@@ -387,20 +397,21 @@ class _Anchors:
         return np.where(low < len(needed), needed[by_text][np.minimum(low, len(needed) - 1)], -1)
 
 
-def _cell_anchors(cells: _Cells, header: str, kind: str, vocab: dict[str, int],
-                  named: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """(row, key code) for each `kind` key (`cell_keys`) of the column's cells on the named rows."""
-    sizes: list[int] = []  # per distinct cell text, how many keys it holds …
-    flat: list[int] = []  # … and their codes, one distinct text after the other
+def _cell_anchors(cells: _Cells, header: str, kind: str, named: np.ndarray,
+                  flat: list[str]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """(row, position in `flat`) for each `kind` key (`cell_keys`) of the column's cells on the named rows;
+    the keys of each distinct cell text are appended to `flat` once."""
+    sizes: list[int] = []  # per distinct cell text, how many keys it holds (appended to `flat` in turn)
+    base = len(flat)
 
     def keep(text: str | None) -> int:
         keys = cell_keys(kind, text) if text else ()
-        flat.extend(vocab.setdefault(k, len(vocab)) for k in keys)
+        flat.extend(keys)
         sizes.append(len(keys))
         return len(sizes) - 1
 
     which = cells.codes(header, keep)
-    rows, found = _expand(which[named], np.array(sizes, dtype=np.int64), np.array(flat, dtype=np.int64))
+    rows, found = _expand(which[named], np.array(sizes, dtype=np.int64), np.arange(base, len(flat), dtype=np.int64))
     return np.flatnonzero(named)[rows], found
 
 

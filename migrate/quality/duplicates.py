@@ -190,7 +190,9 @@ def _long_keys(frame: pd.DataFrame, headers: list[str], kind: str) -> pd.DataFra
     """Every (row, header, key) of one kind, a row's repeated key kept once (in its first column)."""
     parts = [_column_keys(frame[h], kind).to_frame("key").assign(header=h) for h in headers]
     long = pd.concat(parts).rename_axis("row").reset_index()
-    long = long[long["key"] != ""].drop_duplicates(["row", "key"])
+    long = long[long["key"] != ""]
+    if len(headers) > 1 or not pd.Index(long["row"]).is_unique:  # else no (row, key) can repeat: no hashing
+        long = long.drop_duplicates(["row", "key"])
     return long[_LONG].astype({"row": "int64"})
 
 
@@ -221,18 +223,21 @@ def possible_duplicates(mapped: MappedTable) -> list[Possible]:
     return short_name_pairs(mapped, long.sort_values("row").drop_duplicates("key"))[1]
 
 
-def _entity_edges(frame: pd.DataFrame, columns: dict[str, list[str]], mapped: MappedTable) -> pd.DataFrame:
-    """Join edges of one entity: columns a, b (rows, a > b), kind, key_a, key_b, header_a, header_b, score."""
-    longs = {kind: _long_keys(frame, headers, kind) for kind, headers in columns.items()}
-    edges = []
-    for kind, long in longs.items():
+def _entity_edges(frame: pd.DataFrame, columns: dict[str, list[str]], mapped: MappedTable) -> list[pd.DataFrame]:
+    """Join edges of one entity, in parts whose concatenation is its edge list (columns a, b (rows, a > b),
+    kind, key_a, key_b, header_a, header_b, score). Never concatenated into one frame: on a 2M-row deals
+    file the name edges alone are two million, and each concatenation was a copy of them."""
+    parts = []
+    for kind, headers in columns.items():  # one kind's keys at a time: each is a frame of a row per key
+        long = _long_keys(frame, headers, kind)
         found = _exact_edges(long, kind)
         if kind == "name":
             shapes = _long_keys(frame, columns["inn"], "inn-shape") if "inn" in columns else None
             short, _ = short_name_pairs(mapped, long.sort_values("row").drop_duplicates("key"))
-            found = _veto_other_inn(pd.concat([found, _fuzzy_edges(long), short], ignore_index=True), shapes)
-        edges.append(found)
-    return pd.concat(edges, ignore_index=True) if edges else _no_edges()
+            parts += [_veto_other_inn(part, shapes) for part in (found, _fuzzy_edges(long), short)]
+        else:
+            parts.append(found)
+    return [part for part in parts if len(part)]
 
 
 def _exact_edges(long: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -274,9 +279,13 @@ def _veto_other_inn(edges: pd.DataFrame, inn: pd.DataFrame | None) -> pd.DataFra
     Any INN-shaped value counts here, a bad check digit too: a wrong INN is still a different one."""
     if inn is None or edges.empty:
         return edges
-    by_row = inn.drop_duplicates("row").set_index("row")["key"]
-    ia, ib = edges["a"].map(by_row), edges["b"].map(by_row)
-    return edges[~(ia.notna() & ib.notna() & (ia != ib))]
+    inn = inn.drop_duplicates("row")
+    code = pd.factorize(inn["key"])[0]  # compared as ints: no object column per edge end
+    rows = pd.Index(inn["row"].to_numpy(dtype="int64"))
+    ia, ib = (np.where((at := rows.get_indexer(edges[end].to_numpy(dtype="int64"))) >= 0, code[at], -1)
+              for end in ("a", "b"))  # fmt: skip
+    vetoed = (ia >= 0) & (ib >= 0) & (ia != ib)
+    return edges[~vetoed] if vetoed.any() else edges  # no copy of a million edges to drop none
 
 
 def _no_edges() -> pd.DataFrame:
@@ -288,55 +297,80 @@ def _no_edges() -> pd.DataFrame:
 
 def _components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Connected components of the edge list: (nodes ascending, index of each node's component's
-    smallest node). Min-label propagation with pointer jumping — a few vectorised passes."""
+    smallest node)."""
     nodes, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
-    u, v = inverse[: len(a)], inverse[len(a) :]
-    labels = np.arange(len(nodes))
+    return nodes, _dense_components(inverse[: len(a)], inverse[len(a) :], len(nodes))
+
+
+def _dense_components(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """Connected components of nodes 0 … n−1 joined by the edges (a[i], b[i]): each node's component's
+    smallest node (a node without edges is its own). Min-label propagation with pointer jumping — a few
+    vectorised passes; no sort, so nodes that are already dense (row ranks) cost no `unique`."""
+    labels = np.arange(n)
     while True:
-        low = np.minimum(labels[u], labels[v])
+        low = np.minimum(labels[a], labels[b])
         new = labels.copy()
-        np.minimum.at(new, u, low)
-        np.minimum.at(new, v, low)
+        np.minimum.at(new, a, low)
+        np.minimum.at(new, b, low)
         new = new[new]
         if np.array_equal(new, labels):
-            return nodes, labels
+            return labels
         labels = new
 
 
-def _clusters(edges: pd.DataFrame, entity: str, *, linked: bool, start: int) -> list[Cluster]:
-    """Clusters from the join edges: connected components; each member row's reason is one edge at it,
-    the edge to the cluster's first row preferred, then the strongest kind, then the lowest other row
-    (ties: the earlier edge); the first row shows its strongest key. Numbered by first row.
+def _clusters(parts: list[pd.DataFrame], entity: str, *, linked: bool, start: int) -> list[Cluster]:
+    """Clusters from the join edges (`_entity_edges`' parts, in order): connected components; each member
+    row's reason is one edge at it, the edge to the cluster's first row preferred, then the strongest kind,
+    then the lowest other row (ties: the earlier edge); the first row shows its strongest key. Numbered by
+    first row.
 
-    Every edge is seen from both ends as parallel arrays (no frame of candidates: on a million-row deals
-    file that frame and its sorted copy were the search's largest allocation)."""
-    if edges.empty:
+    Every edge is seen from both ends as parallel arrays of numbers (no frame of candidates: on a
+    million-row deals file that frame and its sorted copy were the search's largest allocation); the text
+    columns are read at the chosen edges only."""
+    if not parts:
         return []
-    a, b = edges["a"].to_numpy("int64"), edges["b"].to_numpy("int64")
+    a, b = (np.concatenate([p[end].to_numpy("int64") for p in parts]) for end in ("a", "b"))
+    kinds = np.concatenate([p["kind"].map(_KIND_RANK).to_numpy(dtype="int8") for p in parts])
     nodes, labels = _components(a, b)
     member, via = np.concatenate([a, b]), np.concatenate([b, a])
+    del a, b
     first = nodes[labels][np.searchsorted(nodes, member)]
-    rank = np.tile(edges["kind"].map(_KIND_RANK).to_numpy(dtype="int64"), 2)
-    to_first = via == first
-    order = np.lexsort((via, rank, ~to_first, member))  # stable: equal reasons keep edge order
+    del nodes, labels
+    order = np.lexsort((via, np.tile(kinds, 2), via != first, member))  # stable: equal reasons keep edge order
     sorted_member = member[order]
     best = order[np.r_[True, sorted_member[1:] != sorted_member[:-1]]]  # one reason per member row
+    del order, sorted_member
     best = best[np.lexsort((member[best], first[best]))]  # cluster after cluster, rows ascending
     is_first = member[best] == first[best]
-    both = {c: np.concatenate([edges[f"{c}_a"].to_numpy(dtype=object), edges[f"{c}_b"].to_numpy(dtype=object)])
-            for c in ("key", "header")}  # fmt: skip
+    edge, end = best % len(kinds), best >= len(kinds)
+    offsets = np.cumsum([0, *map(len, parts)])
+
+    def pick(column: str) -> np.ndarray:
+        return np.where(end, _gather(parts, offsets, f"{column}_b", edge), _gather(parts, offsets, f"{column}_a", edge))
+
     columns = MemberColumns(
         row=member[best],
-        kind=np.tile(edges["kind"].to_numpy(dtype=object), 2)[best],
-        key=np.array([k if isinstance(k, str) else str(k) for k in both["key"][best].tolist()], dtype=object),
-        score=np.where(is_first, 100.0, np.tile(edges["score"].to_numpy(dtype="float64"), 2)[best]),
-        header=both["header"][best],
+        kind=np.array(KINDS, dtype=object)[kinds[edge]],
+        key=np.array([k if isinstance(k, str) else str(k) for k in pick("key").tolist()], dtype=object),
+        score=np.where(is_first, 100.0, _gather(parts, offsets, "score", edge).astype("float64")),
+        header=pick("header"),
         via=np.where(is_first, -1, via[best]),
     )  # fmt: skip
     firsts = first[best]
     starts = np.flatnonzero(np.r_[True, firsts[1:] != firsts[:-1]])
     bounds = [*starts.tolist(), len(firsts)]
     return [Cluster(start + n, entity, linked, columns=columns, span=span) for n, span in enumerate(pairwise(bounds))]
+
+
+def _gather(parts: list[pd.DataFrame], offsets: np.ndarray, column: str, at: np.ndarray) -> np.ndarray:
+    """`column` of the concatenated parts at positions `at`, read part by part (nothing concatenated)."""
+    out = np.empty(len(at), dtype=object)
+    which = np.searchsorted(offsets, at, side="right") - 1
+    for k, part in enumerate(parts):
+        here = which == k
+        if here.any():
+            out[here] = part[column].to_numpy(dtype=object)[at[here] - offsets[k]]
+    return out
 
 
 def later_members(clusters: list[Cluster]) -> tuple[np.ndarray, np.ndarray, Callable[[int], tuple[Cluster, Member]]]:
