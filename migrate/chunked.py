@@ -19,17 +19,16 @@ reader, a profile merges or rejects duplicates, which needs every row before dec
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
 from .block_workers import KEY_ENTITIES, BlockDigest, checked_blocks, expected_blocks
+from .core.heap import return_freed_memory
 from .core.issue_log import IssueSpool
 from .core.issues import Issue, IssueCode
 from .core.ledger import Ledger
@@ -43,7 +42,7 @@ from .core.validate import possible_duplicate_issues
 from .quality.clients import repeated_clients_notes, repeated_clients_notes_for
 from .quality.duplicates import find_duplicates
 from .quality.duplicates_policy import resolve_duplicates
-from .sinks.csvout import csv_cell
+from .sinks.appended import CsvAppender, FrameSpill
 from .sources import blocks
 from .sources.blocks import NotStreamable, csv_blocks
 
@@ -121,6 +120,7 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
         stream.close()
         bars.close()
     head = stream.head
+    return_freed_memory()  # what the blocks freed, and the searches' big arrays once they are freed
     bars.stage("duplicates and repeated clients", None, unit="step")
     try:
         report, notes = _report(head, stream.rows, profile, schema, state)
@@ -257,6 +257,14 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(columns, index=index, columns=list(parts[0].columns))
 
 
+def _same_everywhere(state: _State) -> list[str]:
+    """The sparse source columns missing in every block: each cell equals its mapped value, so the mapped
+    column stands for it (a duplicate message reads a key's source cell from the mapped column when the
+    source column is absent) and no column of a pointer per row is built for it."""
+    return [s for s in state.sparse
+            if all(s not in part.columns or not len(part[s].cat.categories) for part in state.key_source)]  # fmt: skip
+
+
 def _filled(sources: pd.DataFrame, mapped: pd.DataFrame, sparse: dict[str, str]) -> pd.DataFrame:
     """The key source columns whole again: a cell kept missing because it equalled its mapped value
     points to that value (the same str object: nothing is copied)."""
@@ -273,7 +281,9 @@ def _filled(sources: pd.DataFrame, mapped: pd.DataFrame, sparse: dict[str, str])
 
 def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchema,
             state: _State) -> tuple[Report, list[str]]:  # fmt: skip
-    mapped_keys, source_keys = _concat(state.key_mapped), _concat(state.key_source)
+    mapped_keys = _concat(state.key_mapped)
+    same = _same_everywhere(state)
+    source_keys = _concat([part.drop(columns=same, errors="ignore") for part in state.key_source])
     # the blocks' categoricals and the vocabulary are garbage now: the columns hold each text once
     state.key_mapped, state.key_source, state.vocab = [], [], {}
     keys = MappedTable(
@@ -325,57 +335,6 @@ def _reread(table: SourceTable, rows: set[int]) -> pd.DataFrame:
     finally:
         stream.close()
     return pd.concat(parts)
-
-
-# --- writers that append ------------------------------------------------------------------------------
-
-
-class CsvAppender:
-    """The import CSV written block by block, in the bytes `sinks.csvout.write_csv` gives for the whole
-    frame (same cells, same quoting; the BOM once, before the header)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.started = False
-        self._fh: Any = None
-        self._writer: Any = None
-
-    def __call__(self, frame: pd.DataFrame) -> None:
-        if not self.started:
-            self._fh = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed in close()
-            self._writer = csv.writer(self._fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-            self._writer.writerow([csv_cell(c) for c in frame.columns])
-            self.started = True
-        columns = [[csv_cell(v) for v in frame[c].to_numpy(dtype=object)] for c in frame.columns]
-        self._writer.writerows(zip(*columns, strict=True) if columns else ([] for _ in range(len(frame))))
-
-    def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
-
-
-class FrameSpill:
-    """Blocks kept on disk (pickled) until the import workbook can be written: its layout needs the total
-    row count before the first row. `blocks()` reads them back one at a time."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.rows = 0
-        self.count = 0
-
-    def __call__(self, frame: pd.DataFrame) -> None:
-        frame.to_pickle(self.path.with_name(f"{self.path.name}.{self.count}"))
-        self.count += 1
-        self.rows += len(frame)
-
-    def blocks(self) -> Iterator[pd.DataFrame]:
-        for n in range(self.count):
-            yield pd.read_pickle(self.path.with_name(f"{self.path.name}.{n}"))
-
-    def remove(self) -> None:
-        for n in range(self.count):
-            self.path.with_name(f"{self.path.name}.{n}").unlink(missing_ok=True)
 
 
 # --- the verbs' block path ------------------------------------------------------------------------------

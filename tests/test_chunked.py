@@ -277,3 +277,21 @@ def test_key_texts_repeated_across_blocks_are_held_once_and_values_do_not_change
     assert [id(t) for t in first] == [id(t) for t in last]  # one object per company text
     assert vocab["Email"] is None  # no e-mail of the second block was in the first: the vocabulary is dropped
     assert len(vocab["Компания"] or {}) == 3
+
+
+def test_a_key_source_column_equal_to_its_mapped_values_is_not_kept_and_messages_still_quote_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    import migrate.chunked as chunked
+
+    source = _write(tmp_path / "deals.csv", _rows(150, seed=5))
+    profile, account = load_profile(_profile(tmp_path)), load_schema(SAMPLES / "account.json")
+    whole = validate_table(read_table(source), profile, account)[1]
+    built: list[list[str]] = []
+    filled = chunked._filled
+    monkeypatch.setattr(chunked, "_filled", lambda s, m, sparse: built.append(list(s.columns)) or filled(s, m, sparse))
+    blocks = run_blocks(source, profile, account, block_rows=13, workers=1).report
+    # company names map to themselves on every row: no source column of them at the end; phones do not
+    assert built and "Компания" not in built[0] and "Телефон" in built[0]
+    assert blocks == whole and blocks.to_json() == whole.to_json()
+    quoted = [i for i in whole.issues if i.code.value == "repeated_in_rows" and i.column == "Компания"]
+    assert quoted and all(i.value for i in quoted)  # the source cell, read from the mapped column

@@ -1,0 +1,63 @@
+"""Import files written block by block, for the block pass (`migrate.chunked`): a CSV appended a block at
+a time in the bytes the whole-table writer gives, and blocks parked on disk until a workbook can be laid out."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .csvout import csv_cell
+
+__all__ = ["CsvAppender", "FrameSpill"]
+
+
+class CsvAppender:
+    """The import CSV written block by block, in the bytes `sinks.csvout.write_csv` gives for the whole
+    frame (same cells, same quoting; the BOM once, before the header)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.started = False
+        self._fh: Any = None
+        self._writer: Any = None
+
+    def __call__(self, frame: pd.DataFrame) -> None:
+        if not self.started:
+            self._fh = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed in close()
+            self._writer = csv.writer(self._fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+            self._writer.writerow([csv_cell(c) for c in frame.columns])
+            self.started = True
+        columns = [[csv_cell(v) for v in frame[c].to_numpy(dtype=object)] for c in frame.columns]
+        self._writer.writerows(zip(*columns, strict=True) if columns else ([] for _ in range(len(frame))))
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+class FrameSpill:
+    """Blocks kept on disk (pickled) until the import workbook can be written: its layout needs the total
+    row count before the first row. `blocks()` reads them back one at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows = 0
+        self.count = 0
+
+    def __call__(self, frame: pd.DataFrame) -> None:
+        frame.to_pickle(self.path.with_name(f"{self.path.name}.{self.count}"))
+        self.count += 1
+        self.rows += len(frame)
+
+    def blocks(self) -> Iterator[pd.DataFrame]:
+        for n in range(self.count):
+            yield pd.read_pickle(self.path.with_name(f"{self.path.name}.{n}"))
+
+    def remove(self) -> None:
+        for n in range(self.count):
+            self.path.with_name(f"{self.path.name}.{n}").unlink(missing_ok=True)
