@@ -23,7 +23,7 @@ many deals of one client. `duplicates_policy` turns clusters into issues and app
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import NamedTuple
@@ -373,28 +373,42 @@ def _gather(parts: list[pd.DataFrame], offsets: np.ndarray, column: str, at: np.
     return out
 
 
-def later_members(clusters: list[Cluster]) -> tuple[np.ndarray, np.ndarray, Callable[[int], tuple[Cluster, Member]]]:
+Items = Callable[[np.ndarray], Iterator[tuple[Cluster, Member]]]
+
+
+def later_members(clusters: list[Cluster]) -> tuple[np.ndarray, np.ndarray, Items]:
     """Every member but each cluster's first, in cluster order: their rows, the rows they join through
-    (`via`), and `item(k)` → the k-th one's (cluster, Member). Clusters that are one search's consecutive
-    slices of one `MemberColumns` are read as arrays, without a Member per row."""
+    (`via`), and `items(ks)` → the (cluster, Member) of each k-th one, in the order of `ks`. Clusters that
+    are one search's consecutive slices of one `MemberColumns` are read as arrays, a slice of members at a
+    time, without a Member per row."""
     columns = clusters[0]._columns if clusters else None
     spans = [c._span for c in clusters]
     whole = (columns is not None and all(c._columns is columns for c in clusters) and spans[0][0] == 0
              and spans[-1][1] == len(columns.row) and all(a[1] == b[0] for a, b in pairwise(spans)))  # fmt: skip
     if not whole:
-        items = [(c, m) for c in clusters for m in c.members[1:]]
-        rows = np.array([m.row for _, m in items], dtype="int64")
-        vias = np.array([m.via for _, m in items], dtype="int64")
-        return rows, vias, items.__getitem__
+        listed = [(c, m) for c in clusters for m in c.members[1:]]
+        rows = np.array([m.row for _, m in listed], dtype="int64")
+        vias = np.array([m.via for _, m in listed], dtype="int64")
+        return rows, vias, lambda ks: (listed[k] for k in ks.tolist())
     assert columns is not None
     later = np.flatnonzero(columns.via >= 0)  # a cluster's first row alone has no via
     owner = np.searchsorted(np.array([a for a, _ in spans]), later, side="right") - 1
 
-    def item(k: int) -> tuple[Cluster, Member]:
-        at = int(later[k])
-        return clusters[int(owner[k])], columns.members(at, at + 1)[0]
+    def items(ks: np.ndarray) -> Iterator[tuple[Cluster, Member]]:
+        for part in range(0, len(ks), _ITEMS_AT_ONCE):  # each column read once per slice, not per member
+            chunk = ks[part : part + _ITEMS_AT_ONCE]
+            at = later[chunk]
+            fields = (c[at].tolist() for c in (columns.row, columns.kind, columns.key, columns.score,
+                                               columns.header))  # fmt: skip
+            vias = [None if v < 0 else v for v in columns.via[at].tolist()]
+            for n, member in zip(owner[chunk].tolist(), map(Member, *fields, vias), strict=True):
+                yield clusters[n], member
 
-    return columns.row[later], columns.via[later], item
+    return columns.row[later], columns.via[later], items
+
+
+#: members built at once by `later_members`' items: a few MB of lists, whatever the file
+_ITEMS_AT_ONCE = 8192
 
 
 DUPLICATE_COLUMNS = ["cluster", "entity", "key_kind", "key", "row", "score"]

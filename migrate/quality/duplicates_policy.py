@@ -121,13 +121,14 @@ def _linked_issues(mapped: MappedTable, cells: _Cells, clusters: list[Cluster]) 
     All member rows of an entity are compared at once; the warnings are yielded one by one (to a spool)."""
     frame = mapped.frame
     for entity in dict.fromkeys(c.entity for c in clusters):
-        rows, vias, item = later_members([c for c in clusters if c.entity == entity])
+        rows, vias, items = later_members([c for c in clusters if c.entity == entity])
         cols = [h for h in frame.columns if h in mapped.targets and mapped.targets[h].entity == entity]
         here = frame.loc[rows, cols].to_numpy(dtype=object)
         there = frame.loc[vias, cols].to_numpy(dtype=object)
         conflict = (here != there) & (here != "") & (there != "")
-        for k in np.flatnonzero(conflict.any(axis=1)):
-            (cluster, member), where = item(int(k)), np.flatnonzero(conflict[k])
+        found = np.flatnonzero(conflict.any(axis=1))
+        for k, (cluster, member) in zip(found.tolist(), items(found), strict=True):
+            where = np.flatnonzero(conflict[k])
             differs = "; ".join(f"{cols[j]!r} {here[k, j]!r} here, {there[k, j]!r} there" for j in where[:3])
             differs += "; …" if len(where) > 3 else ""
             via = member.via if member.via is not None else cluster.first
