@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,7 @@ from .core.schema import AccountSchema, Target
 from .core.table import SourceTable
 from .core.validate import summary_issues
 from .quality.checks import run_checks
+from .sinks.csvout import csv_rows
 from .sources.blocks import NotStreamable
 
 __all__ = ["MAX_WORKERS", "BlockDigest", "check_block", "checked_blocks", "default_workers", "digest_block",
@@ -61,7 +63,9 @@ class BlockDigest:
     `keys`/`key_sources`: the contact and company columns (mapped, and their source columns) as
     categoricals, a source column in `sparse` (source → the key header it feeds) missing where it equals
     that header's mapped value (most cells: names, INNs and e-mails map to themselves), which halves what
-    a big file keeps; `frame`: the mapped rows without errors, only when the caller writes them."""
+    a big file keeps; `frame`: the mapped rows without errors, when the caller writes frames (`keep` =
+    "frame"); `text`: those rows as import-CSV lines (`sinks.csvout.csv_rows`), when it writes a CSV
+    (`keep` = "csv": formatted on the worker's core, sent as one string)."""
 
     columns: list[str]
     targets: dict[str, Target]
@@ -73,9 +77,12 @@ class BlockDigest:
     key_sources: pd.DataFrame
     sparse: dict[str, str]
     frame: pd.DataFrame | None
+    text: str | None = None
 
 
 Checked = tuple[SourceTable, BlockDigest]
+#: what a digest carries of the rows without errors: nothing, the frame, or its import-CSV text
+Keep = Literal["frame", "csv"] | None
 
 
 def default_workers() -> int:
@@ -102,7 +109,7 @@ def check_block(block: SourceTable, profile: Profile, schema: AccountSchema,
 
 
 def digest_block(block: SourceTable, profile: Profile, schema: AccountSchema, owner_as: str,
-                 keep_frame: bool) -> BlockDigest:  # fmt: skip
+                 keep: Keep) -> BlockDigest:  # fmt: skip
     """`check_block`, then what the pass keeps of it (see `BlockDigest`)."""
     mapped, found = check_block(block, profile, schema, owner_as)
     rejected = sorted({i.row for i in found if i.row is not None and i.severity == ERROR})
@@ -112,13 +119,15 @@ def digest_block(block: SourceTable, profile: Profile, schema: AccountSchema, ow
     sparse = {s: hs[0] for s, hs in feeds.items() if len(hs) == 1}  # a column feeding several is kept whole
     sources = pd.DataFrame({s: block.frame[s].where(~_same(block, mapped, s, sparse[s])) if s in sparse
                             else block.frame[s] for s in feeds}, index=block.frame.index)  # fmt: skip
-    frame = None
-    if keep_frame:
+    frame = text = None
+    if keep:
         frame = mapped.frame.drop(index=rejected) if rejected else mapped.frame
+        if keep == "csv":
+            frame, text = None, csv_rows(frame)
     return BlockDigest(
         columns=list(mapped.frame.columns), targets=mapped.targets, sources=mapped.sources, issues=found,
         rejected=rejected, cells=cells, keys=mapped.frame[keys].astype("category"),
-        key_sources=sources.astype("category"), sparse=sparse, frame=frame,
+        key_sources=sources.astype("category"), sparse=sparse, frame=frame, text=text,
     )  # fmt: skip
 
 
@@ -152,7 +161,7 @@ def expected_blocks(path: Path, rows: int) -> int:
 
 
 def checked_blocks(blocks: Iterable[SourceTable], profile: Profile, schema: AccountSchema, owner_as: str,
-                   workers: int | None = None, keep_frames: bool = False,
+                   workers: int | None = None, keep: Keep = None,
                    expected: int | None = None) -> Iterator[Checked]:  # fmt: skip
     """Every block with its digest, in order (see the module docstring). `expected`: about how many
     blocks there are (`expected_blocks`); no more workers start than blocks the first leaves them, each
@@ -168,18 +177,18 @@ def checked_blocks(blocks: Iterable[SourceTable], profile: Profile, schema: Acco
     if len(head) < 2 or not pool_size:
         while head:  # popped, not iterated: a block this generator still named would live to the end
             block = head.pop(0)
-            yield block, digest_block(block, profile, schema, owner_as, keep_frames)
+            yield block, digest_block(block, profile, schema, owner_as, keep)
         for block in stream:
-            yield block, digest_block(block, profile, schema, owner_as, keep_frames)
+            yield block, digest_block(block, profile, schema, owner_as, keep)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(pool_size, mp_context=context, initializer=_start_worker,
-                             initargs=(profile, schema, owner_as, keep_frames)) as pool:  # fmt: skip
+                             initargs=(profile, schema, owner_as, keep)) as pool:  # fmt: skip
         first, second = head
         del head
         pending: deque[tuple[SourceTable, Future]] = deque([(second, pool.submit(_worker_check, second))])
         del second
-        checked = (first, digest_block(first, profile, schema, owner_as, keep_frames))  # a worker has the second
+        checked = (first, digest_block(first, profile, schema, owner_as, keep))  # a worker has the second
         del first
         yield checked
         del checked
@@ -187,17 +196,17 @@ def checked_blocks(blocks: Iterable[SourceTable], profile: Profile, schema: Acco
             pending.append((block, pool.submit(_worker_check, block)))
             del block
             if len(pending) > pool_size:
-                yield _result(*pending.popleft(), profile, schema, owner_as, keep_frames)
+                yield _result(*pending.popleft(), profile, schema, owner_as, keep)
         while pending:
-            yield _result(*pending.popleft(), profile, schema, owner_as, keep_frames)
+            yield _result(*pending.popleft(), profile, schema, owner_as, keep)
 
 
 def _result(block: SourceTable, future: Future, profile: Profile, schema: AccountSchema, owner_as: str,
-            keep_frame: bool) -> Checked:  # fmt: skip
+            keep: Keep) -> Checked:  # fmt: skip
     try:
         return block, future.result()
     except Exception:  # noqa: BLE001 - whatever it was, this process raises it in its own words
-        return block, digest_block(block, profile, schema, owner_as, keep_frame)
+        return block, digest_block(block, profile, schema, owner_as, keep)
 
 
 # --- in the worker -----------------------------------------------------------------------------------------
@@ -205,10 +214,10 @@ def _result(block: SourceTable, future: Future, profile: Profile, schema: Accoun
 _WORKER: dict[str, object] = {}
 
 
-def _start_worker(profile: Profile, schema: AccountSchema, owner_as: str, keep_frame: bool) -> None:
-    _WORKER.update(profile=profile, schema=schema, owner_as=owner_as, keep_frame=keep_frame)
+def _start_worker(profile: Profile, schema: AccountSchema, owner_as: str, keep: Keep) -> None:
+    _WORKER.update(profile=profile, schema=schema, owner_as=owner_as, keep=keep)
 
 
 def _worker_check(block: SourceTable) -> BlockDigest:
     w = _WORKER
-    return digest_block(block, w["profile"], w["schema"], w["owner_as"], w["keep_frame"])  # type: ignore[arg-type]
+    return digest_block(block, w["profile"], w["schema"], w["owner_as"], w["keep"])  # type: ignore[arg-type]

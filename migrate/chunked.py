@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from .block_workers import KEY_ENTITIES, BlockDigest, checked_blocks, expected_blocks
+from .block_workers import KEY_ENTITIES, BlockDigest, checked_blocks, digest_block, expected_blocks
 from .core.heap import return_freed_memory
 from .core.issue_log import IssueSpool
 from .core.issues import Issue, IssueCode
@@ -51,6 +51,8 @@ __all__ = ["MAX_KEPT_ROWS", "NotStreamable", "Outcome", "can_run_in_blocks", "ru
 #: source rows with issues kept in memory for the report's annotated sheet (the rest are re-read)
 MAX_KEPT_ROWS = 50_000
 
+#: gets each block's rows without errors as a frame; one whose `takes` is "csv" (`sinks.appended.CsvAppender`)
+#: gets them as `append(header, text)` instead, the CSV lines made by the worker that checked the block
 Writer = Callable[[pd.DataFrame], None]
 
 
@@ -112,9 +114,14 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     bars = Progress(progress)
     tick = bars.stage("checking rows", None, unit="row")
     try:
-        for block, digest in checked_blocks(stream.blocks, profile, schema, owner_as, workers, write is not None,
+        keep = None if write is None else getattr(write, "takes", "frame")
+
+        def frame_of(block: SourceTable) -> pd.DataFrame:  # a block sent as text whose columns must be moved
+            return digest_block(block, profile, schema, owner_as, "frame").frame  # type: ignore[return-value]
+
+        for block, digest in checked_blocks(stream.blocks, profile, schema, owner_as, workers, keep,
                                             expected_blocks(Path(path), rows)):  # fmt: skip
-            _one_block(block, digest, state, write)
+            _one_block(block, digest, state, write, frame_of)
             tick(len(block.frame))
     finally:
         stream.close()
@@ -130,8 +137,10 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     return Outcome(report, state.header or [], _numeric(state))
 
 
-def _one_block(block: SourceTable, digest: BlockDigest, state: _State, write: Writer | None) -> None:
-    """Fold one checked block into the pass's state (in source order) and write its rows without errors."""
+def _one_block(block: SourceTable, digest: BlockDigest, state: _State, write: Writer | None,
+               frame_of: Callable[[SourceTable], pd.DataFrame]) -> None:  # fmt: skip
+    """Fold one checked block into the pass's state (in source order) and write its rows without errors:
+    as the CSV text the worker made when its columns are the file's, else as a frame moved to them."""
     found = digest.issues
     file_level = [i for i in found if i.row is None]
     for issue in file_level:
@@ -152,9 +161,11 @@ def _one_block(block: SourceTable, digest: BlockDigest, state: _State, write: Wr
     rejected = set(digest.rejected)  # an unchecked owner is a warning: the filter above rejects nothing
     state.rejected |= rejected
     _same_columns(digest, state)
-    if write is not None and digest.frame is not None:
-        write(digest.frame.reindex(columns=state.header, fill_value="") if digest.columns != state.header
-              else digest.frame)  # fmt: skip
+    if write is not None and digest.text is not None and digest.columns == state.header:
+        write.append(state.header, digest.text)  # type: ignore[attr-defined]
+    elif write is not None:
+        frame = digest.frame if digest.frame is not None else frame_of(block)
+        write(frame.reindex(columns=state.header, fill_value="") if digest.columns != state.header else frame)
     state.cells = state.cells + digest.cells
     _keep_rows(block, rows_here, rejected, state)  # type: ignore[arg-type]
     _keep_keys(digest, block, state)

@@ -295,3 +295,23 @@ def test_a_key_source_column_equal_to_its_mapped_values_is_not_kept_and_messages
     assert blocks == whole and blocks.to_json() == whole.to_json()
     quoted = [i for i in whole.issues if i.code.value == "repeated_in_rows" and i.column == "Компания"]
     assert quoted and all(i.value for i in quoted)  # the source cell, read from the mapped column
+
+
+def test_a_block_without_the_first_blocks_extra_column_is_written_in_the_files_columns(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """Workers send a CSV block as text in its own columns; a block lacking a column of the first (the
+    second phone of row 1 opens a column no later block has) is checked again here and moved to them."""
+    import migrate.chunked as chunked
+
+    source = _write(tmp_path / "deals.csv", _rows(120, seed=3, two_phones_at=0), late_column=False)
+    profile, schema = _profile(tmp_path), SAMPLES / "account.json"
+    monkeypatch.setattr("migrate.sources.blocks.BLOCK_ROWS", 17)
+    again: list[str] = []
+    digest = chunked.digest_block
+    monkeypatch.setattr(chunked, "digest_block", lambda *a: again.append(a[-1]) or digest(*a))
+    in_blocks = api.export(source, profile, tmp_path / "a.csv", schema)
+    monkeypatch.setattr("migrate.chunked.run_blocks", _refuse)
+    api.export(source, profile, tmp_path / "b.csv", schema)
+    assert again and set(again) == {"frame"}  # every block but the first came as text in fewer columns
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert in_blocks.outputs["import"] == [tmp_path / "a.csv"]

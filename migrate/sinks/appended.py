@@ -10,29 +10,34 @@ from typing import Any
 
 import pandas as pd
 
-from .csvout import csv_cell
+from .csvout import csv_cell, csv_rows
 
 __all__ = ["CsvAppender", "FrameSpill"]
 
 
 class CsvAppender:
     """The import CSV written block by block, in the bytes `sinks.csvout.write_csv` gives for the whole
-    frame (same cells, same quoting; the BOM once, before the header)."""
+    frame (same cells, same quoting; the BOM once, before the header). Takes a block as a frame (`__call__`)
+    or as the text `csv_rows` made of it (`append`); `takes` tells the block pass which it prefers."""
+
+    takes = "csv"
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.started = False
         self._fh: Any = None
-        self._writer: Any = None
 
     def __call__(self, frame: pd.DataFrame) -> None:
+        self.append(list(frame.columns), csv_rows(frame))
+
+    def append(self, header: list[str], rows: str) -> None:
+        """Append rows made by `csv_rows` for a frame with columns `header` (the first call writes it)."""
         if not self.started:
             self._fh = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed in close()
-            self._writer = csv.writer(self._fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-            self._writer.writerow([csv_cell(c) for c in frame.columns])
+            writer = csv.writer(self._fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+            writer.writerow([csv_cell(c) for c in header])
             self.started = True
-        columns = [[csv_cell(v) for v in frame[c].to_numpy(dtype=object)] for c in frame.columns]
-        self._writer.writerows(zip(*columns, strict=True) if columns else ([] for _ in range(len(frame))))
+        self._fh.write(rows)
 
     def close(self) -> None:
         if self._fh is not None:

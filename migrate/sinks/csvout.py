@@ -17,6 +17,7 @@ CRM field.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -48,13 +49,27 @@ def csv_cell(value: object) -> str:
     return text
 
 
+#: rows formatted at once by `write_csv`
+ROWS_AT_ONCE = 50_000
+
+
+def csv_rows(frame: pd.DataFrame) -> str:
+    """The frame's rows as import-CSV text, without the header: the lines `write_csv` writes for
+    them (cells through `csv_cell`, every field quoted, CRLF). Made where a block is checked, so that a
+    worker sends one string instead of the block's cells and the writing process only appends it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    columns = [[csv_cell(v) for v in frame[c].to_numpy(dtype=object)] for c in frame.columns]
+    writer.writerows(zip(*columns, strict=True) if columns else ([] for _ in range(len(frame))))
+    return buffer.getvalue()
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write `frame` as the CSV import file (atomically; see the module docstring for what is changed)."""
     path = Path(path)
-    columns = [[csv_cell(v) for v in frame[c].to_numpy(dtype=object)] for c in frame.columns]
-    header = [csv_cell(c) for c in frame.columns]
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows(zip(*columns, strict=True) if columns else ([] for _ in range(len(frame))))
+        writer.writerow([csv_cell(c) for c in frame.columns])
+        for start in range(0, len(frame), ROWS_AT_ONCE):  # a slice's cells in memory at a time, not the file's
+            fh.write(csv_rows(frame.iloc[start : start + ROWS_AT_ONCE]))
     return path
