@@ -20,6 +20,7 @@ process may use, at most `MAX_WORKERS` (each worker holds a block and its own tr
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import os
@@ -33,6 +34,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .core.heap import paused_collector
 from .core.issues import ERROR, Issue
 from .core.ledger import Ledger, cell_ledger
 from .core.mapping import MappedTable, apply_profile
@@ -216,8 +218,10 @@ _WORKER: dict[str, object] = {}
 
 def _start_worker(profile: Profile, schema: AccountSchema, owner_as: str, keep: Keep) -> None:
     _WORKER.update(profile=profile, schema=schema, owner_as=owner_as, keep=keep)
+    gc.enable()  # forked from a run that paused it: this process collects between its blocks
 
 
+@paused_collector()  # as the block pass does (`core.heap`): a block makes ~500,000 small objects, no cycles
 def _worker_check(block: SourceTable) -> BlockDigest:
     w = _WORKER
     return digest_block(block, w["profile"], w["schema"], w["owner_as"], w["keep"])  # type: ignore[arg-type]
