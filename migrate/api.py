@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .chunked import NotStreamable, export_blocks, run_blocks, source_in_blocks
 from .core.field_ids import by_id_notes, importer_headers
+from .core.heap import paused_collector
 from .core.issues import MigrateError
 from .core.mapping import MappedTable
 from .core.mapping import apply_profile as _apply_profile
@@ -159,6 +160,7 @@ def _check_owner_as(owner_as: str) -> None:
         raise MigrateError(f"owner_as must be 'name' or 'email', not {owner_as!r}.")
 
 
+@paused_collector()  # reading and checking a table: no cycles among its many objects (core.heap)
 def _run(source: SourceLike, profile: ProfileLike, schema: SchemaLike, *, sheet: str | None, owner_as: str,
          progress: bool) -> tuple[MappedTable, Report, Progress]:  # fmt: skip
     _check_owner_as(owner_as)
@@ -221,6 +223,7 @@ def export(
     return result
 
 
+@paused_collector()
 def _export_whole(source: SourceLike, profile: Profile, schema: SchemaLike, out: Path, *, max_rows: int | None,
                   sheet: str | None, owner_as: str, progress: bool,
                   guard: Callable[[list[Path]], None]) -> Report:  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +50,36 @@ def test_elsewhere_the_call_does_nothing_and_says_so(monkeypatch: pytest.MonkeyP
         assert heap.return_freed_memory() is False
     finally:
         heap._glibc.cache_clear()
+
+
+def test_the_collector_is_off_inside_and_back_as_it_was_after_even_on_an_error() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with heap.paused_collector():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), heap.paused_collector():
+        raise ValueError("boom")
+    assert gc.isenabled()
+    gc.disable()  # a caller that had it off keeps it off
+    try:
+        with heap.paused_collector():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_block_run_leaves_the_collector_on(tmp_path: Path) -> None:
+    import gc
+
+    from migrate import api
+
+    source = tmp_path / "deals.csv"
+    source.write_text("Сделка;Контакт\nПервая;Иван\nВторая;Пётр\n", encoding="utf-8")
+    profile = tmp_path / "p.yaml"
+    columns = "  Сделка: Название сделки\n  Контакт: Полное имя (контакт)\n"
+    profile.write_text(f"version: 1\nentity: leads\ncolumns:\n{columns}", encoding="utf-8")
+    report = api.validate(source, profile)
+    assert report.read == 2 and gc.isenabled()
