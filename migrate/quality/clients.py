@@ -275,7 +275,7 @@ def _contact_keys(cells: _Cells, cols: dict[str, list[str]], companies: _Coded) 
     anchors = _Anchors(cells, cols, companies, named)
     size = max(anchors.size, 1)
     rank = cells.order()
-    node = rank[anchors.at]
+    node = rank[anchors.at].astype(anchors.at.dtype)
     # the first row with each (name, anchor), then an edge from every other row with it to that row; the
     # big pair arrays are freed as soon as read (three million pairs on a million-row deals file)
     group = person[anchors.at] * size + anchors.codes
@@ -368,7 +368,9 @@ class _Anchors:
                 self.keys.append(texts)
             self.starts.append(self.starts[-1] + len(self.keys[-1]))
         self.size = self.starts[-1]
-        self.at, self.codes = np.concatenate(at), np.concatenate(codes)
+        # int32 where they fit: three pairs a named row, the largest arrays of the repeated-client count
+        small = np.int32 if max(len(cells), self.size) < np.iinfo(np.int32).max else np.int64
+        self.at, self.codes = np.concatenate(at).astype(small), np.concatenate(codes).astype(small)
 
     def kind(self, codes: np.ndarray) -> np.ndarray:
         return np.searchsorted(np.array(self.starts[1:]), codes, side="right")
