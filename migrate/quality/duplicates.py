@@ -188,26 +188,28 @@ def _kind_of(header: str, entity: str, code: str | None, role: str) -> str | Non
 
 def _long_keys(frame: pd.DataFrame, headers: list[str], kind: str) -> pd.DataFrame:
     """Every (row, header, key) of one kind, a row's repeated key kept once (in its first column)."""
-    parts = [_column_keys(frame[h], kind).to_frame("key").assign(header=h) for h in headers]
+    keys = [_column_keys(frame[h], kind) for h in headers]
+    parts = [found.to_frame("key").assign(header=h) for h, (found, _) in zip(headers, keys, strict=True)]
     long = pd.concat(parts).rename_axis("row").reset_index()
     long = long[long["key"] != ""]
-    if len(headers) > 1 or not pd.Index(long["row"]).is_unique:  # else no (row, key) can repeat: no hashing
+    # one column of one key a cell, on a frame whose rows are unique: no (row, key) can repeat, no hashing
+    if len(headers) > 1 or keys[0][1] or not frame.index.is_unique:
         long = long.drop_duplicates(["row", "key"])
     return long[_LONG].astype({"row": "int64"})
 
 
-def _column_keys(column: pd.Series, kind: str) -> pd.Series:
+def _column_keys(column: pd.Series, kind: str) -> tuple[pd.Series, bool]:
     """One column's keys, one per line (a cell with several phones gives several lines), decided once per
-    distinct cell text."""
+    distinct cell text; and whether any cell gave several."""
     column = column[filled_cells(column)]
     codes, distinct = pd.factorize(column)
     found = [_CELL_KEYS[kind](v) for v in distinct]
     if all(len(keys) <= 1 for keys in found):  # the usual cell: one key or none; no explode needed
         firsts = np.array([keys[0] if keys else None for keys in found], dtype=object)
-        return pd.Series(firsts[codes], index=column.index, dtype=object).dropna()
+        return pd.Series(firsts[codes], index=column.index, dtype=object).dropna(), False
     lists = np.empty(len(found), dtype=object)
     lists[:] = found
-    return pd.Series(lists[codes], index=column.index, dtype=object).explode().dropna()
+    return pd.Series(lists[codes], index=column.index, dtype=object).explode().dropna(), True
 
 
 # --- edges: row a shares `key` with row b ---------------------------------------------------------------------
