@@ -130,15 +130,8 @@ def apply_profile(source: SourceLike, profile: ProfileLike, schema: SchemaLike =
     return _apply_profile(_source(source, prof, None), prof, _schema(schema), owner_as=owner_as)
 
 
-def validate(
-    source: SourceLike,
-    profile: ProfileLike,
-    schema: SchemaLike = None,
-    *,
-    sheet: str | None = None,
-    owner_as: str = "name",
-    progress: bool = False,
-) -> Report:
+def validate(source: SourceLike, profile: ProfileLike, schema: SchemaLike = None, *, sheet: str | None = None,
+             owner_as: str = "name", progress: bool = False) -> Report:  # fmt: skip
     """Validate a source against a profile and an account schema; nothing is written.
 
     `schema=None` uses the bundled default account. The Report says which rows `export` would reject.
