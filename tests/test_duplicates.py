@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -407,3 +408,53 @@ def test_a_cell_that_is_one_key_gives_the_keys_the_scan_gives(cell: str) -> None
         assert cell_keys("phone", cell)[0] is cell
     if _EMAIL.fullmatch(cell) and cell == cell.casefold():
         assert cell_keys("email", cell)[0] is cell
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 40).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60))))
+def test_components_on_dense_nodes_are_the_smallest_node_of_each_connected_set(graph) -> None:  # noqa: ANN001
+    from migrate.quality.duplicates import _components, _dense_components
+
+    n, edges = graph
+    parent = list(range(n))  # union-find, the textbook way, as the oracle
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = root(a), root(b)
+        parent[max(ra, rb)] = min(ra, rb)
+    a = np.array([e[0] for e in edges], dtype=np.int32)
+    b = np.array([e[1] for e in edges], dtype=np.int32)
+    smallest = {x: min(y for y in range(n) if root(y) == root(x)) for x in range(n)}
+    assert _dense_components(a, b, n).tolist() == [smallest[x] for x in range(n)]
+    nodes, labels = _components(a.astype(np.int64) * 7, b.astype(np.int64) * 7)  # sparse labels, same sets
+    assert {int(v): int(nodes[k]) for v, k in zip(nodes.tolist(), labels.tolist(), strict=True)} == {
+        7 * x: 7 * smallest[x] for x in {e for pair in edges for e in pair}}
+
+
+def test_later_members_read_from_columns_equal_the_members_built_one_by_one() -> None:
+    from migrate.quality import duplicates as d
+    from migrate.quality.duplicates import Cluster, later_members
+
+    frame = pd.DataFrame({"Контакт": [f"Клиент {k % 7}" for k in range(60)],
+                          "Телефон": [f"+7916{k % 11:07d}" for k in range(60)],
+                          "Компания": [f"ООО «Фирма {k % 5}»" for k in range(60)]}, index=range(2, 62))  # fmt: skip
+    profile = profile_from_dict({"version": 1, "entity": "leads", "columns": {
+        "Контакт": "Полное имя (контакт)", "Телефон": {"field": "Рабочий телефон (контакт)", "transform": "phone"},
+        "Компания": "Название (компания)"}})  # fmt: skip
+    mapped = apply_profile(SourceTable(frame=frame, path=Path("deals.csv"), kind="csv"), profile, load_schema(None))
+    clusters = [c for c in find_duplicates(mapped) if c.entity == "companies"]
+    assert clusters and clusters[0]._columns is not None
+    rebuilt = [Cluster(c.id, c.entity, c.linked, c.members) for c in clusters]  # Members held, no columns
+    for group in (clusters, rebuilt):
+        rows_, vias, items = later_members(group)
+        everyone = list(items(np.arange(len(rows_))))
+        picked = list(items(np.array([len(rows_) - 1, 0, 3])))
+        assert [m.row for _, m in everyone] == rows_.tolist() and [m.via for _, m in everyone] == vias.tolist()
+        assert [(c.id, m) for c, m in everyone] == [(c.id, m) for c in rebuilt for m in c.members[1:]]
+        assert picked == [everyone[-1], everyone[0], everyone[3]]
+    assert d._ITEMS_AT_ONCE > 3
