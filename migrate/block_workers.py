@@ -165,11 +165,14 @@ def expected_blocks(path: Path, rows: int) -> int:
 def checked_blocks(blocks: Iterable[SourceTable], profile: Profile, schema: AccountSchema, owner_as: str,
                    workers: int | None = None, keep: Keep = None,
                    expected: int | None = None) -> Iterator[Checked]:  # fmt: skip
-    """Every block with its digest, in order (see the module docstring). `expected`: about how many
+    """Every block with its digest, in order (see the module docstring). `keep="csv"` applies to the blocks
+    a worker checks; a block checked here keeps its frame, which the writer streams to the file (a text of
+    it would only be a second copy in this process). `expected`: about how many
     blocks there are (`expected_blocks`); no more workers start than blocks the first leaves them, each
     costing a process's memory (a two-block file gets one)."""
     workers = default_workers() if workers is None else max(1, workers)
     pool_size = 0 if workers == 1 else workers  # one worker means this process alone
+    sent, keep = keep, ("frame" if keep == "csv" else keep)  # text pays only across a process boundary
     if expected is not None and pool_size:
         pool_size = max(1, min(pool_size, expected - 1))
     stream = iter(blocks)
@@ -185,7 +188,7 @@ def checked_blocks(blocks: Iterable[SourceTable], profile: Profile, schema: Acco
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(pool_size, mp_context=context, initializer=_start_worker,
-                             initargs=(profile, schema, owner_as, keep)) as pool:  # fmt: skip
+                             initargs=(profile, schema, owner_as, sent)) as pool:  # fmt: skip
         first, second = head
         del head
         pending: deque[tuple[SourceTable, Future]] = deque([(second, pool.submit(_worker_check, second))])

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from .csvout import csv_cell, csv_rows
+from .csvout import csv_cell, write_rows
 
 __all__ = ["CsvAppender", "FrameSpill"]
 
@@ -28,16 +28,20 @@ class CsvAppender:
         self._fh: Any = None
 
     def __call__(self, frame: pd.DataFrame) -> None:
-        self.append(list(frame.columns), csv_rows(frame))
+        self._start(list(frame.columns))
+        write_rows(frame, self._fh)  # straight to the file: no text of the block in memory
 
     def append(self, header: list[str], rows: str) -> None:
         """Append rows made by `csv_rows` for a frame with columns `header` (the first call writes it)."""
+        self._start(header)
+        self._fh.write(rows)
+
+    def _start(self, header: list[str]) -> None:
         if not self.started:
             self._fh = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed in close()
             writer = csv.writer(self._fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
             writer.writerow([csv_cell(c) for c in header])
             self.started = True
-        self._fh.write(rows)
 
     def close(self) -> None:
         if self._fh is not None:

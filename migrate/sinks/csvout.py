@@ -17,9 +17,9 @@ CRM field.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -53,15 +53,27 @@ def csv_cell(value: object) -> str:
 ROWS_AT_ONCE = 50_000
 
 
-def csv_rows(frame: pd.DataFrame) -> str:
-    """The frame's rows as import-CSV text, without the header: the lines `write_csv` writes for
-    them (cells through `csv_cell`, every field quoted, CRLF). Made where a block is checked, so that a
-    worker sends one string instead of the block's cells and the writing process only appends it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+def write_rows(frame: pd.DataFrame, out: Any) -> None:
+    """Write the frame's rows as import-CSV lines to `out` (anything with `write(str)`), without the header:
+    cells through `csv_cell`, every field quoted, CRLF — the lines `write_csv` writes for them."""
+    writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     columns = [[csv_cell(v) for v in frame[c].to_numpy(dtype=object)] for c in frame.columns]
     writer.writerows(zip(*columns, strict=True) if columns else ([] for _ in range(len(frame))))
-    return buffer.getvalue()
+
+
+def csv_rows(frame: pd.DataFrame) -> str:
+    """`write_rows` as one string: made by a block worker, so that it sends one object instead of the
+    block's cells and the writing process only appends it."""
+    lines = _Lines()
+    write_rows(frame, lines)
+    return "".join(lines)
+
+
+class _Lines(list):
+    """A list a csv writer can write to, a line per `write` (joined once: a StringIO would hold the text at
+    four bytes a character until read)."""
+
+    write = list.append
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -71,5 +83,5 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
         writer = csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
         writer.writerow([csv_cell(c) for c in frame.columns])
         for start in range(0, len(frame), ROWS_AT_ONCE):  # a slice's cells in memory at a time, not the file's
-            fh.write(csv_rows(frame.iloc[start : start + ROWS_AT_ONCE]))
+            write_rows(frame.iloc[start : start + ROWS_AT_ONCE], fh)
     return path
