@@ -124,6 +124,7 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
                                             expected_blocks(Path(path), rows)):  # fmt: skip
             _one_block(block, digest, state, write, frame_of)
             tick(len(block.frame))
+            del block, digest  # the last block would otherwise live through the searches (its rows and text)
     finally:
         stream.close()
         bars.close()

@@ -332,6 +332,8 @@ def _clusters(parts: list[pd.DataFrame], entity: str, *, linked: bool, start: in
     if not parts:
         return []
     a, b = (np.concatenate([p[end].to_numpy("int64") for p in parts]) for end in ("a", "b"))
+    if max(int(a.max()), int(b.max())) < np.iinfo(np.int32).max:  # rows as int32 while sorting: half the bytes
+        a, b = a.astype(np.int32), b.astype(np.int32)
     kinds = np.concatenate([p["kind"].map(_KIND_RANK).to_numpy(dtype="int8") for p in parts])
     nodes, labels = _components(a, b)
     member, via = np.concatenate([a, b]), np.concatenate([b, a])
@@ -351,12 +353,12 @@ def _clusters(parts: list[pd.DataFrame], entity: str, *, linked: bool, start: in
         return np.where(end, _gather(parts, offsets, f"{column}_b", edge), _gather(parts, offsets, f"{column}_a", edge))
 
     columns = MemberColumns(
-        row=member[best],
+        row=member[best].astype(np.int64),
         kind=np.array(KINDS, dtype=object)[kinds[edge]],
         key=np.array([k if isinstance(k, str) else str(k) for k in pick("key").tolist()], dtype=object),
         score=np.where(is_first, 100.0, _gather(parts, offsets, "score", edge).astype("float64")),
         header=pick("header"),
-        via=np.where(is_first, -1, via[best]),
+        via=np.where(is_first, -1, via[best]).astype(np.int64),
     )  # fmt: skip
     firsts = first[best]
     starts = np.flatnonzero(np.r_[True, firsts[1:] != firsts[:-1]])
