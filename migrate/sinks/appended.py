@@ -3,14 +3,13 @@ a time in the bytes the whole-table writer gives, and blocks parked on disk unti
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .csvout import csv_cell, write_rows
+from .csvout import write_header, write_rows
 
 __all__ = ["CsvAppender", "FrameSpill"]
 
@@ -39,8 +38,7 @@ class CsvAppender:
     def _start(self, header: list[str]) -> None:
         if not self.started:
             self._fh = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed in close()
-            writer = csv.writer(self._fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-            writer.writerow([csv_cell(c) for c in header])
+            write_header(header, self._fh)
             self.started = True
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +54,21 @@ def csv_cell(value: object) -> str:
 ROWS_AT_ONCE = 50_000
 
 
+def _writer(out: Any) -> Any:
+    """The import file's dialect, in one place: every writer of it (whole file, appended blocks, a worker's
+    text) must give the same bytes."""
+    return csv.writer(out, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+
+
+def write_header(columns: Iterable[object], out: Any) -> None:
+    """Write the import file's header line (the column names through `csv_cell`) to `out`."""
+    _writer(out).writerow([csv_cell(c) for c in columns])
+
+
 def write_rows(frame: pd.DataFrame, out: Any) -> None:
     """Write the frame's rows as import-CSV lines to `out` (anything with `write(str)`), without the header:
     cells through `csv_cell`, every field quoted, CRLF — the lines `write_csv` writes for them."""
-    writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer = _writer(out)
     columns = [[csv_cell(v) for v in frame[c].to_numpy(dtype=object)] for c in frame.columns]
     writer.writerows(zip(*columns, strict=True) if columns else ([] for _ in range(len(frame))))
 
@@ -80,8 +92,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write `frame` as the CSV import file (atomically; see the module docstring for what is changed)."""
     path = Path(path)
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-        writer.writerow([csv_cell(c) for c in frame.columns])
+        write_header(frame.columns, fh)
         for start in range(0, len(frame), ROWS_AT_ONCE):  # a slice's cells in memory at a time, not the file's
             write_rows(frame.iloc[start : start + ROWS_AT_ONCE], fh)
     return path
