@@ -458,3 +458,35 @@ def test_later_members_read_from_columns_equal_the_members_built_one_by_one() ->
         assert [(c.id, m) for c, m in everyone] == [(c.id, m) for c in rebuilt for m in c.members[1:]]
         assert picked == [everyone[-1], everyone[0], everyone[3]]
     assert d._ITEMS_AT_ONCE > 3
+
+
+def test_the_inn_veto_found_by_binary_search_agrees_with_a_lookup_by_label() -> None:
+    """`_veto_other_inn` finds each edge end's INN by binary search over sorted rows (no hash table of the
+    rows); against the lookup by label it replaced, on random edges and INN lines, sorted or not, with rows
+    holding several INNs (the first one counts) and rows without any."""
+
+    def by_label(edges: pd.DataFrame, inn: pd.DataFrame) -> pd.DataFrame:
+        inn = inn.drop_duplicates("row")
+        code = pd.factorize(inn["key"])[0]
+        index = pd.Index(inn["row"].to_numpy(dtype="int64"))
+        ia, ib = (np.where((at := index.get_indexer(edges[end].to_numpy(dtype="int64"))) >= 0, code[at], -1)
+                  for end in ("a", "b"))  # fmt: skip
+        vetoed = (ia >= 0) & (ib >= 0) & (ia != ib)
+        return edges[~vetoed]
+
+    from migrate.quality import duplicates as d
+
+    rng = np.random.default_rng(3)
+    vetoed = 0
+    for _ in range(500):
+        n, m = int(rng.integers(1, 20)), int(rng.integers(1, 30))
+        rows = rng.integers(0, 25, n) if rng.random() < 0.5 else np.sort(rng.choice(40, n, replace=False))
+        inn = pd.DataFrame({"row": rows, "header": "ИНН", "key": rng.choice(["7707083893", "500100732259", "1"], n)})
+        edges = pd.DataFrame({"a": rng.integers(0, 25, m), "b": rng.integers(0, 25, m), "kind": "name"})
+        got = d._veto_other_inn(edges, inn)
+        assert got.equals(by_label(edges, inn))
+        vetoed += len(edges) - len(got)
+    assert vetoed > 100
+    none = pd.DataFrame({"row": np.zeros(0, dtype=np.int64), "header": [], "key": []})
+    edges = pd.DataFrame({"a": [3], "b": [2], "kind": "name"})
+    assert d._veto_other_inn(edges, none).equals(edges)

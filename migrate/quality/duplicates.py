@@ -39,6 +39,7 @@ from .duplicates_keys import (  # noqa: F401 (the cell-key helpers stay importab
     _emails,
     _inns,
     _phones,
+    _veto_other_inn,
     cell_keys,
     is_inn_header,
     valid_inn,
@@ -70,16 +71,18 @@ class Member(NamedTuple):
 
 @dataclass(frozen=True, eq=False)
 class MemberColumns:
-    """The members of one entity's clusters as columns, cluster after cluster: 48 bytes a member instead
-    of a Member object each (a million-row deals file has 1.6 million members). `via` is -1 for a
-    cluster's first row. A cluster holds a slice of these and builds its Members only when asked."""
+    """The members of one entity's clusters as columns, cluster after cluster: 26 bytes a member instead
+    of a Member object each (a 2M-row deals file has 3.7 million members). `via` is -1 for a cluster's
+    first row. A cluster holds a slice of these and builds its Members only when asked. Each column is
+    read by slicing or taking positions and `tolist()`, which gives Members plain ints and strs whatever
+    the column's type."""
 
-    row: np.ndarray  # int64
-    kind: np.ndarray  # object (the few kind names)
+    row: np.ndarray  # int32 when the rows fit, else int64
+    kind: pd.Categorical  # the few kind names, a byte each
     key: np.ndarray  # object
     score: np.ndarray  # float64
-    header: np.ndarray  # object
-    via: np.ndarray  # int64
+    header: pd.Categorical  # the few target headers, a byte each
+    via: np.ndarray  # as `row`
 
     def members(self, start: int, stop: int) -> tuple[Member, ...]:
         vias = [None if v < 0 else v for v in self.via[start:stop].tolist()]
@@ -222,7 +225,7 @@ def possible_duplicates(mapped: MappedTable) -> list[Possible]:
     if not headers:
         return []
     long = _long_keys(mapped.frame, headers, "name")
-    return short_name_pairs(mapped, long.sort_values("row").drop_duplicates("key"))[1]
+    return short_name_pairs(mapped, _first_rows(long))[1]
 
 
 def _entity_edges(frame: pd.DataFrame, columns: dict[str, list[str]], mapped: MappedTable) -> list[pd.DataFrame]:
@@ -235,11 +238,19 @@ def _entity_edges(frame: pd.DataFrame, columns: dict[str, list[str]], mapped: Ma
         found = _exact_edges(long, kind)
         if kind == "name":
             shapes = _long_keys(frame, columns["inn"], "inn-shape") if "inn" in columns else None
-            short, _ = short_name_pairs(mapped, long.sort_values("row").drop_duplicates("key"))
+            short, _ = short_name_pairs(mapped, _first_rows(long))
             parts += [_veto_other_inn(part, shapes) for part in (found, _fuzzy_edges(long), short)]
         else:
             parts.append(found)
     return [part for part in parts if len(part)]
+
+
+def _first_rows(long: pd.DataFrame) -> pd.DataFrame:
+    """The first row's line of each key. Lines already in strictly increasing row order (one key column,
+    the usual case) are not sorted again: the sort copied every line of a 2M-row file twice a search."""
+    rows = long["row"].to_numpy()
+    in_order = len(rows) < 2 or bool((rows[1:] > rows[:-1]).all())
+    return (long if in_order else long.sort_values("row")).drop_duplicates("key")
 
 
 def _exact_edges(long: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -261,7 +272,7 @@ def _exact_edges(long: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 def _fuzzy_edges(long: pd.DataFrame) -> pd.DataFrame:
     """Spelling variants of a name: the first row of one name key joined to the first row of the other."""
-    firsts = long.sort_values("row").drop_duplicates("key")
+    firsts = _first_rows(long)
     keys = firsts["key"].tolist()
     pairs = near_duplicate_names(keys)
     if not pairs:
@@ -274,20 +285,6 @@ def _fuzzy_edges(long: pd.DataFrame) -> pd.DataFrame:
         "a": a["row"].astype("int64"), "b": b["row"].astype("int64"), "kind": "fuzzy-name",
         "key_a": a["key"], "key_b": b["key"], "header_a": a["header"], "header_b": b["header"], "score": score,
     })  # fmt: skip
-
-
-def _veto_other_inn(edges: pd.DataFrame, inn: pd.DataFrame | None) -> pd.DataFrame:
-    """Drop name joins between rows whose INNs are both filled in and differ: namesakes, not duplicates.
-    Any INN-shaped value counts here, a bad check digit too: a wrong INN is still a different one."""
-    if inn is None or edges.empty:
-        return edges
-    inn = inn.drop_duplicates("row")
-    code = pd.factorize(inn["key"])[0]  # compared as ints: no object column per edge end
-    rows = pd.Index(inn["row"].to_numpy(dtype="int64"))
-    ia, ib = (np.where((at := rows.get_indexer(edges[end].to_numpy(dtype="int64"))) >= 0, code[at], -1)
-              for end in ("a", "b"))  # fmt: skip
-    vetoed = (ia >= 0) & (ib >= 0) & (ia != ib)
-    return edges[~vetoed] if vetoed.any() else edges  # no copy of a million edges to drop none
 
 
 def _no_edges() -> pd.DataFrame:
@@ -353,12 +350,12 @@ def _clusters(parts: list[pd.DataFrame], entity: str, *, linked: bool, start: in
         return np.where(end, _gather(parts, offsets, f"{column}_b", edge), _gather(parts, offsets, f"{column}_a", edge))
 
     columns = MemberColumns(
-        row=member[best].astype(np.int64),
-        kind=np.array(KINDS, dtype=object)[kinds[edge]],
+        row=member[best],
+        kind=pd.Categorical.from_codes(kinds[edge], categories=pd.Index(KINDS, dtype=object)),
         key=np.array([k if isinstance(k, str) else str(k) for k in pick("key").tolist()], dtype=object),
         score=np.where(is_first, 100.0, _gather(parts, offsets, "score", edge).astype("float64")),
-        header=pick("header"),
-        via=np.where(is_first, -1, via[best]).astype(np.int64),
+        header=pd.Categorical(pick("header")),
+        via=np.where(is_first, -1, via[best]).astype(member.dtype),
     )  # fmt: skip
     firsts = first[best]
     starts = np.flatnonzero(np.r_[True, firsts[1:] != firsts[:-1]])
@@ -375,6 +372,14 @@ def _gather(parts: list[pd.DataFrame], offsets: np.ndarray, column: str, at: np.
         if here.any():
             out[here] = part[column].to_numpy(dtype=object)[at[here] - offsets[k]]
     return out
+
+
+def cluster_rows(clusters: list[Cluster]) -> np.ndarray:
+    """Every row of any cluster, sorted, each once (read from the search's member columns, not cluster by
+    cluster)."""
+    shared = {id(c._columns): c._columns.row for c in clusters if c._columns is not None}
+    listed = [np.array(c.rows, dtype=np.int64) for c in clusters if c._columns is None]
+    return np.unique(np.concatenate([*shared.values(), *listed])) if shared or listed else np.zeros(0, np.int64)
 
 
 Items = Callable[[np.ndarray], Iterator[tuple[Cluster, Member]]]

@@ -10,6 +10,9 @@ import re
 from functools import lru_cache
 from operator import mul
 
+import numpy as np
+import pandas as pd
+
 from .fuzzy import company_key
 
 _PHONE = re.compile(r"\+\d{7,15}(?: доб\. \d+)?")
@@ -87,3 +90,32 @@ def valid_inn(digits: str) -> bool:
         if check != nums[len(weights)] - 48:
             return False
     return True
+
+
+# --- the INN veto on name joins (duplicates._entity_edges) ----------------------------------------------
+
+
+def _veto_other_inn(edges: pd.DataFrame, inn: pd.DataFrame | None) -> pd.DataFrame:
+    """Drop name joins between rows whose INNs are both filled in and differ: namesakes, not duplicates.
+    Any INN-shaped value counts here, a bad check digit too: a wrong INN is still a different one."""
+    if inn is None or edges.empty:
+        return edges
+    rows = inn["row"].to_numpy(dtype="int64")
+    if len(rows) > 1 and not (rows[1:] > rows[:-1]).all():  # one INN column's keys come one per row, in order
+        inn = inn.drop_duplicates("row")
+        rows = inn["row"].to_numpy(dtype="int64")
+        order = np.argsort(rows, kind="stable")
+        rows, inn = rows[order], inn.iloc[order]
+    code = pd.factorize(inn["key"])[0]  # compared as ints: no object column per edge end
+    ia, ib = (_code_at(rows, code, edges[end].to_numpy(dtype="int64")) for end in ("a", "b"))
+    vetoed = (ia >= 0) & (ib >= 0) & (ia != ib)
+    return edges[~vetoed] if vetoed.any() else edges  # no copy of a million edges to drop none
+
+
+def _code_at(rows: np.ndarray, code: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """`code` of each wanted row (-1: none), found by binary search in the sorted `rows`: no hash table of
+    two million rows for each end of the edges."""
+    if not len(rows):
+        return np.full(len(wanted), -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(rows, wanted), len(rows) - 1)
+    return np.where(rows[at] == wanted, code[at], -1)
