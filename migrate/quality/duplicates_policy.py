@@ -123,16 +123,17 @@ def _linked_issues(mapped: MappedTable, cells: _Cells, clusters: list[Cluster]) 
     for entity in dict.fromkeys(c.entity for c in clusters):
         rows, vias, items = later_members([c for c in clusters if c.entity == entity])
         cols = [h for h in frame.columns if h in mapped.targets and mapped.targets[h].entity == entity]
-        here = frame.loc[rows, cols].to_numpy(dtype=object)
-        there = frame.loc[vias, cols].to_numpy(dtype=object)
-        conflict = (here != there) & (here != "") & (there != "")
-        found = np.flatnonzero(conflict.any(axis=1))
-        for start in range(0, len(found), _AT_ONCE):  # rows as lists a slice at a time: no numpy call per warning
-            ks = found[start : start + _AT_ONCE]
-            members = list(items(ks))
+        # a slice of members at a time: the cells of two million members and their via rows, as objects,
+        # were the largest arrays of a big file's messages; and rows as lists, no numpy call per warning
+        for start in range(0, len(rows), _AT_ONCE):
+            here = frame.loc[rows[start : start + _AT_ONCE], cols].to_numpy(dtype=object)
+            there = frame.loc[vias[start : start + _AT_ONCE], cols].to_numpy(dtype=object)
+            conflict = (here != there) & (here != "") & (there != "")
+            ks = np.flatnonzero(conflict.any(axis=1))
+            members = list(items(ks + start))
             values = cells.values([(m.header, m.row) for _, m in members])
-            rows = zip(members, values, here[ks].tolist(), there[ks].tolist(), conflict[ks].tolist(), strict=True)
-            for (cluster, member), value, this, that, differ in rows:
+            found = zip(members, values, here[ks].tolist(), there[ks].tolist(), conflict[ks].tolist(), strict=True)
+            for (cluster, member), value, this, that, differ in found:
                 where = [j for j, d in enumerate(differ) if d]
                 differs = "; ".join(f"{cols[j]!r} {this[j]!r} here, {that[j]!r} there" for j in where[:3])
                 differs += "; …" if len(where) > 3 else ""
