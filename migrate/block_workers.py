@@ -27,7 +27,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -43,6 +43,7 @@ from .core.schema import AccountSchema, Target
 from .core.table import SourceTable
 from .core.validate import summary_issues
 from .quality.checks import run_checks
+from .quality.key_hashes import KeyHashes, cell_key_hashes, hashed_headers
 from .sinks.csvout import csv_rows
 from .sources.blocks import NotStreamable
 
@@ -67,7 +68,8 @@ class BlockDigest:
     that header's mapped value (most cells: names, INNs and e-mails map to themselves), which halves what
     a big file keeps; `frame`: the mapped rows without errors, when the caller writes frames (`keep` =
     "frame"); `text`: those rows as import-CSV lines (`sinks.csvout.csv_rows`), when it writes a CSV
-    (`keep` = "csv": formatted on the worker's core, sent as one string)."""
+    (`keep` = "csv": formatted on the worker's core, sent as one string); `key_hashes`: the phone and e-mail
+    key columns' key hashes (`quality.key_hashes`), so the pass can let go of their texts until the end."""
 
     columns: list[str]
     targets: dict[str, Target]
@@ -80,6 +82,7 @@ class BlockDigest:
     sparse: dict[str, str]
     frame: pd.DataFrame | None
     text: str | None = None
+    key_hashes: dict[str, KeyHashes] = field(default_factory=dict)
 
 
 Checked = tuple[SourceTable, BlockDigest]
@@ -126,10 +129,12 @@ def digest_block(block: SourceTable, profile: Profile, schema: AccountSchema, ow
         frame = mapped.frame.drop(index=rejected) if rejected else mapped.frame
         if keep == "csv":
             frame, text = None, csv_rows(frame)
+    key_frame = mapped.frame[keys].astype("category")
+    hashes = {h: cell_key_hashes(key_frame[h], kind) for h, kind in hashed_headers(mapped.targets, keys).items()}
     return BlockDigest(
         columns=list(mapped.frame.columns), targets=mapped.targets, sources=mapped.sources, issues=found,
-        rejected=rejected, cells=cells, keys=mapped.frame[keys].astype("category"),
-        key_sources=sources.astype("category"), sparse=sparse, frame=frame, text=text,
+        rejected=rejected, cells=cells, keys=key_frame, key_sources=sources.astype("category"), sparse=sparse,
+        frame=frame, text=text, key_hashes=hashes,
     )  # fmt: skip
 
 

@@ -7,7 +7,10 @@ change to both ways of running. What a block pass keeps across blocks is what mu
 what still grows with the file: the issues, the rejected rows' source text, the source rows the report
 shows (`MAX_KEPT_ROWS`; others are re-read from the file when a report workbook asks for them), and, for
 the duplicate search, the mapped contact/company columns as categoricals (one copy of each distinct value
-per block, a code per row) with their source columns kept only where they differ from the mapped value.
+per block, a code per row) with their source columns kept only where they differ from the mapped value —
+except the phones and e-mails, nearly all distinct, which wait on disk with a hash of each key in memory
+(`held_keys`) and come back only where another row shares a key (and, for the messages, in the duplicates'
+rows).
 The outputs are written block by block, the import file in the same bytes the whole-table writer gives.
 
 What a caller may rely on: the Report equals the one `validate_table` gives on the whole table (issues in
@@ -39,8 +42,9 @@ from .core.report import Report
 from .core.schema import AccountSchema, Target
 from .core.table import SourceTable
 from .core.validate import possible_duplicate_issues
+from .held_keys import HeldKeys
 from .quality.clients import repeated_clients_notes, repeated_clients_notes_for
-from .quality.duplicates import find_duplicates
+from .quality.duplicates import cluster_rows, find_duplicates
 from .quality.duplicates_policy import resolve_duplicates
 from .sinks.appended import CsvAppender, FrameSpill
 from .sources import blocks
@@ -89,6 +93,7 @@ class _State:
     key_source: list[pd.DataFrame] = field(default_factory=list)
     sparse: dict[str, str] = field(default_factory=dict)  # key source column → the header it equals where missing
     vocab: dict[str, dict[str, str] | None] = field(default_factory=dict)  # key column → its texts (`_interned`)
+    held: HeldKeys = field(default_factory=HeldKeys)  # the phone and e-mail columns, on disk until the end
     cells: Ledger = field(default_factory=Ledger)
 
 
@@ -125,6 +130,9 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
             _one_block(block, digest, state, write, frame_of)
             tick(len(block.frame))
             del block, digest  # the last block would otherwise live through the searches (its rows and text)
+    except BaseException:
+        state.held.close()
+        raise
     finally:
         stream.close()
         bars.close()
@@ -134,6 +142,7 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     try:
         report, notes = _report(head, stream.rows, profile, schema, state)
     finally:
+        state.held.close()
         bars.close()
     report.notes += notes
     return Outcome(report, state.header or [], _numeric(state))
@@ -203,15 +212,18 @@ def _keep_keys(digest: BlockDigest, block: SourceTable, state: _State) -> None:
     headers = [h for h in state.header or [] if h in state.targets and state.targets[h].entity in KEY_ENTITIES]
     if not headers:
         return
-    state.key_mapped.append(_interned(_categoricals(digest.keys, headers, block), state.vocab))
+    mapped = _categoricals(digest.keys, headers, block)
     source_cols = list(dict.fromkeys(s for h in headers if (s := state.sources.get(h)) in block.frame.columns))
     have = digest.key_sources
     for s, h in digest.sparse.items():  # the first block's word holds: a source column means one thing
         state.sparse.setdefault(s, h)
-    state.key_source.append(_interned(pd.DataFrame({
+    sources = pd.DataFrame({
         s: have[s] if s in have.columns and digest.sparse.get(s) == state.sparse.get(s)
         else block.frame[s].astype("category") for s in source_cols
-    }, index=block.frame.index, columns=source_cols), state.vocab, prefix="source:"))  # fmt: skip
+    }, index=block.frame.index, columns=source_cols)  # fmt: skip
+    mapped, sources = state.held.hold(mapped, sources, state.targets, state.sources, digest.key_hashes)
+    state.key_mapped.append(_interned(mapped, state.vocab))
+    state.key_source.append(_interned(sources, state.vocab, prefix="source:"))
 
 
 def _interned(frame: pd.DataFrame, vocab: dict[str, dict[str, str] | None], prefix: str = "") -> pd.DataFrame:
@@ -294,6 +306,7 @@ def _filled(sources: pd.DataFrame, mapped: pd.DataFrame, sparse: dict[str, str])
 
 def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchema,
             state: _State) -> tuple[Report, list[str]]:  # fmt: skip
+    state.held.restore(state.key_mapped, state.key_source)  # the phones and e-mails another row shares
     mapped_keys = _concat(state.key_mapped)
     same = _same_everywhere(state)
     source_keys = _concat([part.drop(columns=same, errors="ignore") for part in state.key_source])
@@ -307,6 +320,7 @@ def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchem
     rejected = sorted(state.rejected)
     notes = repeated_clients_notes_for(keys, rejected) if len(keys.frame.columns) else []
     clusters = find_duplicates(keys) if len(keys.frame.columns) else []
+    state.held.refill(keys.frame, cluster_rows(clusters))  # their messages compare all of a member's cells
     # the spool sorts as the whole-table run's concatenation (source, file, rows, duplicates, possible) would
     spool = state.issues
     unmapped = [state.unmapped[c] for c in head.columns if c in state.unmapped]

@@ -1,0 +1,133 @@
+"""A block pass keeps phones and e-mails as key hashes and brings back only the cells whose key another row
+holds (plus every cell of a duplicate's rows before its messages): the reports must not change.
+
+The files here are written the way a contact base that was never deduplicated looks: one e-mail per person
+(most unique), phones shared by colleagues, an address written in capitals in one row and lower case in
+another, a cell padded with spaces, two phones in one cell of which one is shared, the company's switchboard
+in the company phone column and as a contact's phone elsewhere, and the same phone twice in one row only.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from migrate.chunked import run_blocks
+from migrate.core.profile import load_profile
+from migrate.core.schema import load_schema
+from migrate.core.validate import validate_table
+from migrate.quality.key_hashes import cell_key_hashes, kept_cells, shared_cells
+from migrate.sources import read_table
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+HEADER = ["Сделка", "Ответственный", "ФИО", "Тел.", "Моб.", "E-mail", "Компания", "Тел. офиса", "Почта офиса", "ИНН"]
+
+
+def _rows(n: int, seed: int) -> list[list[str]]:
+    rng = random.Random(seed)
+    switchboards = [f"+7 495 {rng.randrange(10**7):07d}" for _ in range(6)]
+    people = [(f"Сотрудник {k}", f"8 916 {rng.randrange(10**7):07d}") for k in range(n // 3 + 1)]
+    rows = []
+    for r in range(n):
+        name, phone = rng.choice(people)
+        email = f"person.{r}@firm{r % 7}.ru"  # unique: most rows hold a key nobody else holds
+        if rng.random() < 0.2:
+            email = rng.choice(["Boss@Firm1.ru", "boss@firm1.ru", "  boss@firm1.ru ", "info@firm2.ru"])
+        mobile = ""
+        if rng.random() < 0.3:
+            mobile = f"+7 926 {rng.randrange(10**7):07d}"  # unique
+        if rng.random() < 0.1:
+            mobile = phone  # the same phone twice in one row: shared with nobody by that
+        if rng.random() < 0.1:
+            phone = f"{phone}, +7 903 {rng.randrange(10**7):07d}"  # two phones, one shared
+        if rng.random() < 0.1:
+            phone = rng.choice(switchboards)  # a contact's phone that is a company's switchboard elsewhere
+        if rng.random() < 0.05:
+            phone = f"  {phone} "
+        office = rng.choice(switchboards + [""])
+        rows.append([
+            f"Сделка {r}", rng.choice(["Анна Смирнова", "Игорь Петров", "Кто-то"]), name, phone, mobile, email,
+            rng.choice(["ООО «Ромашка»", "Ромашка", "АО Вектор", ""]), office,
+            rng.choice(["", "office@firm1.ru", f"desk{r}@firm3.ru"]), rng.choice(["7707083893", "", "500100732259"]),
+        ])  # fmt: skip
+    return rows
+
+
+def _files(tmp_path: Path, n: int, seed: int) -> tuple[Path, Path]:
+    source = tmp_path / "deals.csv"
+    with source.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";")
+        writer.writerow(HEADER)
+        writer.writerows(_rows(n, seed))
+    columns = {"Сделка": "Название сделки", "Ответственный": {"field": "Ответственный за сделку", "owner": True},
+               "ФИО": "Полное имя (контакт)",
+               "Тел.": {"field": "Рабочий телефон (контакт)", "transform": "phone"},
+               "Моб.": {"field": "Мобильный телефон (контакт)", "transform": "phone"},
+               "E-mail": "Рабочий email (контакт)", "Компания": "Название (компания)",
+               "Тел. офиса": {"field": "Рабочий телефон (компания)", "transform": "phone"},
+               "Почта офиса": "Рабочий email (компания)", "ИНН": "ИНН (компания)"}  # fmt: skip
+    profile = tmp_path / "deals.yaml"
+    profile.write_text(yaml.safe_dump({"version": 1, "entity": "leads", "columns": columns}, allow_unicode=True),
+                       encoding="utf-8")  # fmt: skip
+    return source, profile
+
+
+@pytest.mark.parametrize(("seed", "block_rows", "workers"), [(1, 9, 1), (2, 25, 2), (3, 1000, 1), (4, 4, 2)])
+def test_blocks_holding_phones_as_hashes_give_the_whole_table_report(tmp_path: Path, seed: int, block_rows: int,
+                                                                     workers: int) -> None:  # fmt: skip
+    source, profile_path = _files(tmp_path, 160, seed)
+    profile, account = load_profile(profile_path), load_schema(SAMPLES / "account.json")
+    whole = validate_table(read_table(source), profile, account)[1]
+    blocks = run_blocks(source, profile, account, block_rows=block_rows, workers=workers).report
+    assert blocks.to_json() == whole.to_json()
+    assert blocks == whole
+    codes = {i.code.value for i in whole.issues}
+    assert "repeated_in_rows" in codes  # messages that quote a member's unique e-mail against its via row's
+    messages = " ".join(i.message for i in whole.issues if i.code.value == "repeated_in_rows")
+    assert "person." in messages
+    assert any(c.entity == "contacts" for c in whole.duplicates) and any(c.entity == "companies" for c in
+                                                                         whole.duplicates)  # fmt: skip
+
+
+def test_a_cell_is_kept_only_when_another_row_holds_one_of_its_keys() -> None:
+    phones = pd.Series(["+79161234567", " +79161234567 ", "+79160000000, +79161111111", "+79161111111",
+                        "+79162222222", "", None], index=[10, 11, 12, 13, 14, 15, 16]).astype("category")  # fmt: skip
+    emails = pd.Series(["A@X.ru", "a@x.ru", "solo@x.ru", "+79162222222"], index=[10, 11, 12, 14]).astype("category")
+    found = {"phone": [cell_key_hashes(phones, "phone")], "email": [cell_key_hashes(emails, "email")]}
+    shared = shared_cells(found)
+    # padded and plain are one key; the second phone of row 12 is row 13's; row 14's phone equals an
+    # "e-mail" of its own row only, which joins it to nobody
+    assert shared["phone"].tolist() == [10, 11, 12, 13]
+    assert shared["email"].tolist() == [10, 11]
+    kept = kept_cells(phones, shared["phone"])
+    assert kept.tolist() == ["+79161234567", " +79161234567 ", "+79160000000, +79161111111", "+79161111111", "",
+                             "", ""]  # fmt: skip
+    assert set(kept.cat.categories) == {"+79161234567", " +79161234567 ", "+79160000000, +79161111111",
+                                        "+79161111111", ""}  # the unique texts are let go  # fmt: skip
+
+
+def test_shared_cells_agree_with_counting_rows_per_key() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        found: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+        for column in ("a", "b", "c"):
+            parts = []
+            for _ in range(rng.integers(0, 4)):
+                size = int(rng.integers(0, 30))
+                parts.append((rng.integers(0, 25, size).astype(np.uint64), rng.integers(0, 40, size).astype(np.int64)))
+            found[column] = parts
+        rows_of: dict[int, set[int]] = {}
+        for parts in found.values():
+            for hashes, rows in parts:
+                for h, r in zip(hashes.tolist(), rows.tolist(), strict=True):
+                    rows_of.setdefault(h, set()).add(r)
+        expected = {c: sorted({r for hashes, rows in parts for h, r in zip(hashes.tolist(), rows.tolist(),
+                                                                           strict=True) if len(rows_of[h]) > 1})
+                    for c, parts in found.items()}  # fmt: skip
+        assert {c: v.tolist() for c, v in shared_cells(found).items()} == expected
