@@ -24,7 +24,7 @@ import pandas as pd
 
 from .core.issues import MigrateError
 from .core.schema import Target
-from .quality.key_hashes import KeyHashes, among, hashed_headers, kept_cells, shared_cells
+from .quality.key_hashes import KeyHashes, among, distinct_rows, hashed_headers, kept_cells, shared_cells
 
 __all__ = ["HeldKeys"]
 
@@ -63,7 +63,7 @@ class HeldKeys:
         shared = shared_cells(self._hashes)
         self._hashes = {}
         for s, headers in self._feeds.items():
-            shared[s] = np.unique(np.concatenate([shared.get(h, np.zeros(0, dtype=np.int64)) for h in headers]))
+            shared[s] = distinct_rows([shared[h] for h in headers if h in shared])
         for k, (mapped_order, source_order, mapped, sources) in enumerate(self._records()):
             mapped_parts[k] = _joined(mapped_parts[k], mapped, mapped_order, shared)
             source_parts[k] = _joined(source_parts[k], sources, source_order, shared)

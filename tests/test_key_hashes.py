@@ -22,7 +22,7 @@ from migrate.chunked import run_blocks
 from migrate.core.profile import load_profile
 from migrate.core.schema import load_schema
 from migrate.core.validate import validate_table
-from migrate.quality.key_hashes import cell_key_hashes, kept_cells, shared_cells
+from migrate.quality.key_hashes import cell_key_hashes, distinct_rows, kept_cells, shared_cells
 from migrate.sources import read_table
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -131,3 +131,13 @@ def test_shared_cells_agree_with_counting_rows_per_key() -> None:
                                                                            strict=True) if len(rows_of[h]) > 1})
                     for c, parts in found.items()}  # fmt: skip
         assert {c: v.tolist() for c, v in shared_cells(found).items()} == expected
+
+
+def test_distinct_rows_are_the_sorted_set_of_the_parts_whatever_the_numbers() -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(100):
+        parts = [rng.integers(1, 500, int(rng.integers(0, 50))) for _ in range(int(rng.integers(0, 4)))]
+        if rng.random() < 0.2:  # labels that are not row numbers go the sorting way
+            parts.append(np.array([-5, 10**12, 7]))
+        expected = sorted(set(np.concatenate(parts).tolist())) if parts else []
+        assert distinct_rows(parts).tolist() == expected
