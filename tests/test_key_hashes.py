@@ -141,3 +141,26 @@ def test_distinct_rows_are_the_sorted_set_of_the_parts_whatever_the_numbers() ->
             parts.append(np.array([-5, 10**12, 7]))
         expected = sorted(set(np.concatenate(parts).tolist())) if parts else []
         assert distinct_rows(parts).tolist() == expected
+
+
+def test_a_temporary_disk_that_refuses_the_phones_stops_the_cli_with_what_to_do(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    import errno
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from migrate.cli import cli
+
+    def full(*args: object, **kwargs: object) -> object:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    source, profile = _files(tmp_path, 60, seed=5)
+    before = source.read_bytes()
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    result = CliRunner().invoke(cli, ["validate", str(source), "--profile", str(profile),
+                                      "--schema", str(SAMPLES / "account.json")])  # fmt: skip
+    assert result.exit_code == 2
+    assert "No space left on device" in result.output and "TMPDIR" in result.output
+    assert "Traceback" not in result.output
+    assert source.read_bytes() == before
