@@ -46,6 +46,18 @@ def test_lines_of_any_split_join_to_the_whole_and_read_back_as_the_cells(table, 
     assert not any(cell.startswith(("=", "@")) for line in back for cell in line)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=st.sampled_from(list("ab \n\r\t=+-@\x00\x1fЁж09,.")), max_size=8),
+                          st.sampled_from(["ООО Ромашка", "a@b.ru", "+7 916", "x\n=1", "-1500", ""])),
+                max_size=30))
+def test_a_column_of_text_is_written_as_each_cell_alone_would_be(cells: list[str]) -> None:
+    """A column of text takes the joined-scan path (no call per cell); it must give `csv_cell` of each cell,
+    a cell whose line feed is followed by a trigger, a control character or a leading `=` anywhere in it."""
+    from migrate.sinks.csvout import _cells
+
+    assert _cells(np.array(cells, dtype=object)) == [csv_cell(c) for c in cells]
+
+
 def test_the_whole_table_file_is_written_a_slice_at_a_time_in_the_same_bytes(tmp_path, monkeypatch) -> None:  # noqa: ANN001
     frame = pd.DataFrame({"Телефон": ["+79161234567", "=1+1", None], "ИНН": ["0012345678", "", np.nan]})
     one = write_csv(frame, tmp_path / "one.csv").read_bytes()

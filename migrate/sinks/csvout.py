@@ -50,6 +50,25 @@ def csv_cell(value: object) -> str:
     return text
 
 
+#: a cell that starts with a trigger, in a column's cells joined by line feeds
+_TRIGGER_FIRST = re.compile(r"(?:^|\n)[=+\-@\t\r]")
+
+
+def _cells(values: Any) -> list[str]:
+    """`csv_cell` of each value of a column. A column of text none of whose cells has a control character
+    or starts with a trigger is written as it is: that is decided by two regex scans of its cells joined
+    (a cell with a line feed in it can only send the column the per-cell way), instead of a call per cell,
+    which was a sixth of a block's CPU in an export."""
+    items = values.tolist()
+    try:
+        joined = "\n".join(items)
+    except TypeError:  # a cell that is not text (missing, a number)
+        return [csv_cell(v) for v in items]
+    if _CONTROL.search(joined) or _TRIGGER_FIRST.search(joined):
+        return [csv_cell(v) for v in items]
+    return items
+
+
 #: rows formatted at once by `write_csv`
 ROWS_AT_ONCE = 50_000
 
@@ -69,7 +88,7 @@ def write_rows(frame: pd.DataFrame, out: Any) -> None:
     """Write the frame's rows as import-CSV lines to `out` (anything with `write(str)`), without the header:
     cells through `csv_cell`, every field quoted, CRLF — the lines `write_csv` writes for them."""
     writer = _writer(out)
-    columns = [[csv_cell(v) for v in frame[c].to_numpy(dtype=object)] for c in frame.columns]
+    columns = [_cells(frame[c].to_numpy(dtype=object)) for c in frame.columns]
     writer.writerows(zip(*columns, strict=True) if columns else ([] for _ in range(len(frame))))
 
 
