@@ -97,19 +97,44 @@ def _outcome(fn: TransformFn, raw: object, ctx: TransformContext, limit: int | N
     return _EMPTY if not text.strip() else fn(text, ctx)
 
 
-#: Outcomes remembered across calls, per (transform, context): re-validating after a small profile edit
-#: in a notebook recomputes nothing it has seen. Transforms are pure, so a remembered outcome is exact.
-_MEMO: dict[tuple[TransformFn, TransformContext], dict[object, Outcome]] = {}
-#: values remembered in all; past it the memo starts afresh. ~250 bytes a value: 200,000 keep it near 50 MB,
-#: which a block-by-block run of a million rows (most of them distinct e-mails and names) would otherwise
-#: fill to a quarter of a GB before the first reset
+#: Outcomes remembered across calls, per (transform, context, column): re-validating after a small profile
+#: edit in a notebook recomputes nothing it has seen, and a block pass computes a company repeated in every
+#: block once. Transforms are pure, so a remembered outcome is exact. A column stops being remembered
+#: (`None`) at a call where fewer than a quarter of its distinct values were seen before, or when the memo
+#: is past `MEMO_LIMIT` and it is among the largest (deal names, e-mails, phones: nearly all distinct), so
+#: the columns whose values do repeat keep theirs (it was one memo, emptied whenever it was full: a
+#: million-row file emptied it at every block and computed every company again).
+_MEMO: dict[tuple[TransformFn, TransformContext, object], dict[object, Outcome] | None] = {}
+#: values remembered in all. ~250 bytes a value: 200,000 keep it near 50 MB
 MEMO_LIMIT = 200_000
 
 
-def _memo(fn: TransformFn, ctx: TransformContext) -> dict[object, Outcome]:
-    if sum(len(m) for m in _MEMO.values()) > MEMO_LIMIT:
-        _MEMO.clear()
-    return _MEMO.setdefault((fn, ctx), {})
+def _outcomes(fn: TransformFn, values: list[object], ctx: TransformContext, column: object,
+              limit: int | None) -> list[Outcome]:  # fmt: skip
+    """Each distinct value's Outcome, through the column's memo while it pays (see `_MEMO`)."""
+    memo = _MEMO.setdefault((fn, ctx, column), {})
+    if memo is None:
+        return [_outcome(fn, raw, ctx, limit) for raw in values]
+    before = len(memo)
+    outcomes = [memo[raw] if raw in memo else memo.setdefault(raw, _outcome(fn, raw, ctx, limit)) for raw in values]
+    seen = len(values) - (len(memo) - before)
+    if before and seen * 4 < len(values):
+        _MEMO[(fn, ctx, column)] = None
+    _evict()
+    return outcomes
+
+
+def _evict() -> None:
+    """Past `MEMO_LIMIT`, stop remembering the largest columns until the memo is down to half of it."""
+    held = sum(len(m) for m in _MEMO.values() if m is not None)
+    if held <= MEMO_LIMIT:
+        return
+    largest = sorted(((k, m) for k, m in _MEMO.items() if m is not None), key=lambda km: len(km[1]), reverse=True)
+    for key, memo in largest:
+        if held <= MEMO_LIMIT // 2:
+            break
+        _MEMO[key] = None
+        held -= len(memo)
 
 
 _DEFAULT_CONTEXT = TransformContext()
@@ -126,10 +151,8 @@ def apply_transform(series: pd.Series, name: str, ctx: TransformContext = _DEFAU
     keys = series.where(series.notna(), "") if series.hasnans else series  # missing cells read as blank
     # each row's distinct value as an int: broadcasting is then one take, not a hash lookup per row
     codes, distinct = pd.factorize(keys, use_na_sentinel=False)
-    memo = _memo(fn, ctx)
-    limit = PARSE_MAX.get(name)
     values = np.asarray(distinct, dtype=object).tolist()  # a list: an Index of str iterates slowly
-    outcomes = [memo[raw] if raw in memo else memo.setdefault(raw, _outcome(fn, raw, ctx, limit)) for raw in values]
+    outcomes = _outcomes(fn, values, ctx, series.name, PARSE_MAX.get(name))
 
     def broadcast(attr: str, dtype: object) -> pd.Series:
         lookup = np.empty(len(outcomes), dtype=object)
