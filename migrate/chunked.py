@@ -264,21 +264,14 @@ def _numeric(state: _State) -> list[str]:
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Blocks of categorical columns → one frame of str objects, each distinct value stored once."""
+    """Blocks of categorical columns → one frame of categorical columns, each distinct value stored once: a
+    code per row, where a column of str objects was a pointer per row, and the searches' `pd.factorize` of
+    a column reads its codes instead of hashing a million strings (twice a column: clients, duplicates)."""
     if not parts:
         return pd.DataFrame()
     index = pd.Index(np.concatenate([p.index.to_numpy(dtype="int64") for p in parts]), dtype="int64")
-    columns = {}
-    for name in parts[0].columns:
-        joined = union_categoricals([p[name].array for p in parts])
-        # a take over the categories (astype(object) would build the column through a slower path)
-        codes, categories = joined.codes, np.asarray(joined.categories, dtype=object)
-        if len(categories) and (codes >= 0).all():
-            values = categories[codes]
-        else:  # a missing cell (code -1) stays missing
-            values = np.full(len(codes), np.nan, dtype=object)
-            values[codes >= 0] = categories[codes[codes >= 0]]
-        columns[name] = pd.Series(values, index=index, dtype=object)
+    columns = {name: pd.Series(union_categoricals([p[name].array for p in parts]), index=index, name=name)
+               for name in parts[0].columns}  # fmt: skip
     return pd.DataFrame(columns, index=index, columns=list(parts[0].columns))
 
 

@@ -17,8 +17,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from migrate.chunked import run_blocks
+from migrate.core.blank import blank_cells
 from migrate.core.profile import load_profile
 from migrate.core.schema import load_schema
 from migrate.core.validate import validate_table
@@ -164,3 +167,24 @@ def test_a_temporary_disk_that_refuses_the_phones_stops_the_cli_with_what_to_do(
     assert "No space left on device" in result.output and "TMPDIR" in result.output
     assert "Traceback" not in result.output
     assert source.read_bytes() == before
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["", " ", "\t\n", "a", " b ", "+79161234567", "x@y.ru"]), st.none()),
+                max_size=20))
+def test_blank_cells_of_a_categorical_column_are_those_of_its_text(cells: list[str | None]) -> None:
+    """The block pass's key columns are categoricals: blankness is decided per category, taken by code; a
+    missing cell (code -1) is not blank, as for a column of objects."""
+    column = pd.Series(cells, dtype=object)
+    assert blank_cells(column.astype("category")).tolist() == blank_cells(column).tolist()
+
+
+def test_a_missing_cell_holds_no_duplicate_key_and_never_another_cells() -> None:
+    from migrate.quality.duplicates import _column_keys
+
+    for column in (pd.Series(["+79161234567", None, "+79160000000"], index=[5, 6, 7]),
+                   pd.Series(["+79161234567, +79162222222", None, "+79160000000"], index=[5, 6, 7])):  # fmt: skip
+        for form in (column, column.astype("category")):
+            keys, _ = _column_keys(form, "phone")
+            assert 6 not in keys.index
+            assert keys.loc[7] == "+79160000000"

@@ -15,6 +15,11 @@ import pandas as pd
 
 def blank_cells(series: pd.Series) -> np.ndarray:
     """A bool array, True where the cell is text with nothing but whitespace in it (or nothing)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):  # decided once per category, taken by code
+        categories = series.cat.categories
+        per_category = blank_cells(pd.Series(categories.to_numpy(dtype=object), dtype=object))
+        codes = series.cat.codes.to_numpy()
+        return np.append(per_category, False)[codes]  # -1 (missing) takes the last: not text, not blank
     values = series.to_numpy(dtype=object)
     items = values.tolist()
     try:

@@ -207,11 +207,12 @@ def _column_keys(column: pd.Series, kind: str) -> tuple[pd.Series, bool]:
     column = column[filled_cells(column)]
     codes, distinct = pd.factorize(column)
     found = [_CELL_KEYS[kind](v) for v in distinct]
+    # a missing cell (code -1) takes the entry appended last: no key
     if all(len(keys) <= 1 for keys in found):  # the usual cell: one key or none; no explode needed
-        firsts = np.array([keys[0] if keys else None for keys in found], dtype=object)
+        firsts = np.array([keys[0] if keys else None for keys in found] + [None], dtype=object)
         return pd.Series(firsts[codes], index=column.index, dtype=object).dropna(), False
-    lists = np.empty(len(found), dtype=object)
-    lists[:] = found
+    lists = np.empty(len(found) + 1, dtype=object)
+    lists[:] = [*found, []]
     return pd.Series(lists[codes], index=column.index, dtype=object).explode().dropna(), True
 
 
