@@ -128,3 +128,25 @@ def test_bounded_lines_passes_normal_lines_and_names_the_long_one():
     assert list(bounded_lines(["a;b\n", "c;d\n"], "'f'", limits)) == ["a;b\n", "c;d\n"]
     with pytest.raises(SourceError, match="line 2 is 12 characters"):
         list(bounded_lines(["a\n", "x" * 11 + "\n"], "'f'", limits))
+
+
+@pytest.mark.parametrize("line", ["x" * 39 + "\r\n", "ж" * 45 + "\n", "a;" + "b" * 50 + "\n"])
+def test_a_block_read_refuses_a_line_over_the_bound_whatever_its_bytes(tmp_path, monkeypatch, line):
+    """The block reader checks each line's characters only when the file's bytes cannot rule a long line
+    out: a CRLF line one character over, a Cyrillic line under the byte bound but over in characters."""
+    from migrate.sources import blocks
+
+    monkeypatch.setattr(blocks, "current", lambda: Limits(max_bytes=1 << 20, max_cells=1 << 20, max_line_chars=40))
+    monkeypatch.setattr("migrate.sources.limits.current",
+                        lambda: Limits(max_bytes=1 << 20, max_cells=1 << 20, max_line_chars=40))  # fmt: skip
+    path = tmp_path / "long.csv"
+    path.write_bytes(("h1;h2\r\n" + "a;b\r\n" * 3 + line + "c;d\r\n").encode("utf-8"))
+    with pytest.raises(SourceError, match="line 5 is"):
+        list(blocks.csv_blocks(path).blocks)
+    far = tmp_path / "far.csv"  # the same line past the records the header search reads first
+    far.write_bytes(("h1;h2\r\n" + "a;b\r\n" * 60 + line + "c;d\r\n").encode("utf-8"))
+    with pytest.raises(SourceError, match="line 62 is"):
+        list(blocks.csv_blocks(far, rows=7).blocks)
+    ok = tmp_path / "short.csv"
+    ok.write_bytes(("h1;h2\r\n" + "a;b\r\n" * 3 + "x" * 30 + ";y\r\n").encode("utf-8"))
+    assert sum(len(b.frame) for b in blocks.csv_blocks(ok).blocks) == 4
