@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from .block_workers import KEY_ENTITIES, BlockDigest, checked_blocks, digest_block, expected_blocks
+from .block_workers import KEY_ENTITIES, BlockDigest, checked_blocks, default_workers, digest_block, expected_blocks
 from .core.heap import paused_collector, return_freed_memory
 from .core.issue_log import IssueSpool
 from .core.issues import Issue, IssueCode
@@ -41,10 +41,10 @@ from .core.progress import Progress
 from .core.report import Report
 from .core.schema import AccountSchema, Target
 from .core.table import SourceTable
-from .core.validate import possible_duplicate_issues
+from .end_searches import searched
 from .held_keys import HeldKeys
-from .quality.clients import repeated_clients_notes, repeated_clients_notes_for
-from .quality.duplicates import cluster_rows, find_duplicates
+from .quality.clients import repeated_clients_notes
+from .quality.duplicates import Cluster, cluster_rows
 from .quality.duplicates_policy import resolve_duplicates
 from .sinks.appended import CsvAppender, FrameSpill
 from .sources import blocks
@@ -140,7 +140,8 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     return_freed_memory()  # what the blocks freed, and the searches' big arrays once they are freed
     bars.stage("duplicates and repeated clients", None, unit="step")
     try:
-        report, notes = _report(head, stream.rows, profile, schema, state)
+        split = (default_workers() if workers is None else workers) > 1  # one worker: this process alone
+        report, notes = _report(head, stream.rows, profile, schema, state, split)
     finally:
         state.held.close()
         bars.close()
@@ -297,8 +298,8 @@ def _filled(sources: pd.DataFrame, mapped: pd.DataFrame, sparse: dict[str, str])
     return sources
 
 
-def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchema,
-            state: _State) -> tuple[Report, list[str]]:  # fmt: skip
+def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchema, state: _State,
+            split: bool) -> tuple[Report, list[str]]:  # fmt: skip
     state.held.restore(state.key_mapped, state.key_source)  # the phones and e-mails another row shares
     mapped_keys = _concat(state.key_mapped)
     same = _same_everywhere(state)
@@ -309,20 +310,23 @@ def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchem
         frame=mapped_keys, entity=profile.entity, targets=state.targets, sources=state.sources, issues=[],
         table=SourceTable(frame=_filled(source_keys, mapped_keys, state.sparse), path=head.path, kind=head.kind),
     )  # fmt: skip
-    # asked first, with the rows the blocks rejected: the searches below reject none (checked at the end)
-    rejected = sorted(state.rejected)
-    notes = repeated_clients_notes_for(keys, rejected) if len(keys.frame.columns) else []
-    clusters = find_duplicates(keys) if len(keys.frame.columns) else []
-    state.held.refill(keys.frame, cluster_rows(clusters))  # their messages compare all of a member's cells
     # the spool sorts as the whole-table run's concatenation (source, file, rows, duplicates, possible) would
     spool = state.issues
     unmapped = [state.unmapped[c] for c in head.columns if c in state.unmapped]
     spool.add(list(head.issues) + unmapped + (state.file_issues or []), phase=0)
     spool.next_phase()
-    resolve_duplicates(keys, clusters, profile.duplicate_policies(), state.rejected,
-                       schema.targets(profile.entity), into=spool)  # type: ignore[arg-type]  # fmt: skip
+
+    def answer(clusters: list[Cluster], entity: str | None) -> None:
+        state.held.refill(keys.frame, cluster_rows(clusters), entity)  # messages compare a member's cells
+        resolve_duplicates(keys, clusters, profile.duplicate_policies(), state.rejected,
+                           schema.targets(profile.entity), into=spool)  # type: ignore[arg-type]  # fmt: skip
+
+    # the notes count with the rows the blocks rejected: the searches reject none (checked at the end)
+    rejected = sorted(state.rejected)
+    found = searched(keys, rejected, answer, split=split)
+    notes, clusters = found.notes, found.clusters
     spool.next_phase()
-    spool += possible_duplicate_issues(keys) if len(keys.frame.columns) else []
+    spool += found.possible
     issues = spool.finish()
     table = _KeptRows(frame=pd.concat(state.kept) if state.kept else head.frame, path=head.path, kind=head.kind,
                       sheet=head.sheet, header_row=head.header_row, encoding=head.encoding,

@@ -8,8 +8,8 @@ feed only them) out of the frames the pass keeps, appends them to one temporary 
 hashes; `HeldKeys.restore` puts each block's columns back with only the cells holding a shared key.
 
 What a caller may rely on: after `restore`, each frame has its columns in its order again; a cell of a
-held column is its text where `key_hashes.shared_cells` keeps it, missing elsewhere. The file is
-unlinked from the start (`tempfile.TemporaryFile`) and closed by `restore` or `close`.
+held column is its text where `key_hashes.shared_cells` keeps it, blank elsewhere; `refill` gives cells
+back by row. The file is unlinked from the start (`tempfile.TemporaryFile`) and closed by `close`.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class HeldKeys:
         self._blocks = 0
         self._hashes: dict[str, list[KeyHashes]] = {}
         self._feeds: dict[str, set[str]] = {}  # held source column → the headers it feeds
+        self._entity: dict[str, str] = {}  # held mapped column → its target's entity
 
     def hold(self, mapped: pd.DataFrame, sources: pd.DataFrame, targets: Mapping[str, Target],
              source_of: Mapping[str, str], hashes: Mapping[str, KeyHashes]) -> tuple[pd.DataFrame, ...]:  # fmt: skip
@@ -50,6 +51,7 @@ class HeldKeys:
         held_sources = [s for s in sources.columns if s in feeds and all(h in held for h in feeds[s])]
         for h in held:
             self._hashes.setdefault(h, []).append(hashes[h] if h in hashes else _none())
+            self._entity[h] = targets[h].entity
         for s in held_sources:
             self._feeds.setdefault(s, set()).update(feeds[s])
         record = (list(mapped.columns), list(sources.columns), mapped[list(held)], sources[held_sources])
@@ -68,18 +70,20 @@ class HeldKeys:
             mapped_parts[k] = _joined(mapped_parts[k], mapped, mapped_order, shared)
             source_parts[k] = _joined(source_parts[k], sources, source_order, shared)
 
-    def refill(self, frame: pd.DataFrame, rows: np.ndarray) -> None:
-        """Give the held mapped columns of `frame` (the restored blocks' concatenation, in block order)
-        their texts again at `rows` (sorted labels), then close the file. The duplicate messages compare a
-        member row's cells with those of the row it joins (another e-mail, another name), unique or not."""
-        if self._file is None:
+    def refill(self, frame: pd.DataFrame, rows: np.ndarray, entity: str | None = None) -> None:
+        """Give the held mapped columns of `frame` (the restored blocks' concatenation, in block order) —
+        those of `entity`'s targets, or all — their texts again at `rows` (sorted labels). The duplicate
+        messages compare a member row's cells of its entity with those of the row it joins (another
+        e-mail, another name), unique or not. May be called once per entity; `close` ends it."""
+        wanted = [c for c, e in self._entity.items() if c in frame.columns and entity in (None, e)]
+        if self._file is None or not wanted or not len(rows):
             return
         filled: dict[str, np.ndarray] = {}
         offset = 0
         for _, _, mapped, _ in self._records():
             at = np.flatnonzero(among(mapped.index.to_numpy(dtype=np.int64), rows))
-            for c in mapped.columns:
-                if c not in frame.columns or not len(at):
+            for c in wanted:
+                if c not in mapped.columns or not len(at):
                     continue
                 if c not in filled:
                     filled[c] = frame[c].to_numpy(dtype=object).copy()
@@ -90,7 +94,6 @@ class HeldKeys:
             offset += len(mapped)
         for c, values in filled.items():
             frame[c] = values
-        self.close()
 
     def _records(self) -> Iterator[tuple[list[str], list[str], pd.DataFrame, pd.DataFrame]]:
         assert self._file is not None

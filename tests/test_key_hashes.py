@@ -5,6 +5,8 @@ The files here are written the way a contact base that was never deduplicated lo
 (most unique), phones shared by colleagues, an address written in capitals in one row and lower case in
 another, a cell padded with spaces, two phones in one cell of which one is shared, the company's switchboard
 in the company phone column and as a contact's phone elsewhere, and the same phone twice in one row only.
+The end of the same pass runs the company half of the searches in a forked process: its tests are here too,
+on the same files, with the child dying, raising, or not forked at all.
 """
 
 from __future__ import annotations
@@ -188,3 +190,47 @@ def test_a_missing_cell_holds_no_duplicate_key_and_never_another_cells() -> None
             keys, _ = _column_keys(form, "phone")
             assert 6 not in keys.index
             assert keys.loc[7] == "+79160000000"
+
+
+@pytest.mark.parametrize("child", ["dies", "raises", "no fork"])
+def test_the_company_half_is_computed_here_when_its_process_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  child: str) -> None:  # fmt: skip
+    """The end searches run the company half in a forked process; whatever happens to it, the Report is the
+    one the whole table gives (the half is computed again in this process)."""
+    import os
+
+    from migrate import end_searches
+
+    source, profile_path = _files(tmp_path, 120, seed=9)
+    profile, account = load_profile(profile_path), load_schema(SAMPLES / "account.json")
+    whole = validate_table(read_table(source), profile, account)[1]
+    if child == "dies":
+        monkeypatch.setattr(end_searches, "_run_child", lambda work, read, write: os._exit(3))
+    elif child == "raises":
+        def refuse(keys: object, rejected: object) -> object:
+            if os.getpid() != parent:
+                raise MemoryError("the child ran out")
+            return real(keys, rejected)
+
+        parent, real = os.getpid(), end_searches._company_half
+        monkeypatch.setattr(end_searches, "_company_half", refuse)
+    else:
+        monkeypatch.setattr(end_searches, "can_fork", lambda: False)
+    got = run_blocks(source, profile, account, block_rows=17, workers=2)
+    assert got.report == whole and got.report.to_json() == whole.to_json()
+    assert any(c.entity == "companies" for c in got.report.duplicates)
+
+
+def test_the_end_searches_split_gives_the_clusters_and_notes_of_the_searches_in_order(tmp_path: Path) -> None:
+    from migrate import end_searches
+
+    source, profile_path = _files(tmp_path, 150, seed=12)
+    profile, account = load_profile(profile_path), load_schema(SAMPLES / "account.json")
+    runs = {}
+    for split in (True, False):
+        got = run_blocks(source, profile, account, block_rows=40, workers=2 if split else 1)
+        runs[split] = (got.report.notes, [(c.id, c.entity, c.members) for c in got.report.duplicates])
+    assert runs[True] == runs[False]
+    assert end_searches.can_fork()  # the split was really taken on this machine
+    entities = [e for _, e, _ in runs[True][1]]
+    assert entities == sorted(entities, key=["contacts", "companies"].index) and len(set(entities)) == 2

@@ -33,6 +33,7 @@ import pandas as pd
 
 from ..core.blank import filled_cells
 from ..core.mapping import MappedTable
+from .components import _components, _dense_components  # noqa: F401 (clients and tests import them here)
 from .duplicates_keys import (  # noqa: F401 (the cell-key helpers stay importable from here)
     _CELL_KEYS,
     _INN_HEADER,
@@ -152,10 +153,36 @@ def find_duplicates(mapped: MappedTable) -> list[Cluster]:
     [('contacts', [2, 7], 'phone')]
     """
     clusters: list[Cluster] = []
-    for entity, columns in _key_columns(mapped).items():
-        edges = _entity_edges(mapped.frame, columns, mapped)
-        clusters += _clusters(edges, entity, linked=entity != mapped.entity, start=len(clusters) + 1)
+    for entity in _key_columns(mapped):
+        clusters += entity_clusters(mapped, entity, start=len(clusters) + 1)
     return clusters
+
+
+def entity_clusters(mapped: MappedTable, entity: str, start: int = 1) -> list[Cluster]:
+    """`find_duplicates` for one entity ("contacts" or "companies"), numbered from `start`: the searches of
+    the two entities share nothing, so they can run apart (`migrate.end_searches`)."""
+    columns = _key_columns(mapped).get(entity)
+    if not columns:
+        return []
+    return _clusters(_entity_edges(mapped.frame, columns, mapped), entity, linked=entity != mapped.entity,
+                     start=start)  # fmt: skip
+
+
+def packed_clusters(clusters: list[Cluster]) -> tuple[object, ...]:
+    """One search's clusters as its member columns and spans (numbers, no Member per row), to send to
+    another process; `unpacked_clusters(packed, start)` numbers them again from `start`."""
+    if not clusters:
+        return ()
+    first = clusters[0]
+    return (first.entity, first.linked, first._columns, [c._span for c in clusters])
+
+
+def unpacked_clusters(packed: tuple[object, ...], start: int) -> list[Cluster]:
+    if not packed:
+        return []
+    entity, linked, columns, spans = packed
+    return [Cluster(start + n, entity, linked, columns=columns, span=span)  # type: ignore[arg-type]
+            for n, span in enumerate(spans)]  # type: ignore[arg-type]  # fmt: skip
 
 
 # --- which columns hold which keys -------------------------------------------------------------------------
@@ -293,29 +320,6 @@ def _no_edges() -> pd.DataFrame:
 
 
 # --- clusters: connected components, then each member's reason ------------------------------------------------
-
-
-def _components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Connected components of the edge list: (nodes ascending, index of each node's component's
-    smallest node)."""
-    nodes, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
-    return nodes, _dense_components(inverse[: len(a)], inverse[len(a) :], len(nodes))
-
-
-def _dense_components(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
-    """Connected components of nodes 0 … n−1 joined by the edges (a[i], b[i]): each node's component's
-    smallest node (a node without edges is its own). Min-label propagation with pointer jumping — a few
-    vectorised passes; no sort, so nodes that are already dense (row ranks) cost no `unique`."""
-    labels = np.arange(n)
-    while True:
-        low = np.minimum(labels[a], labels[b])
-        new = labels.copy()
-        np.minimum.at(new, a, low)
-        np.minimum.at(new, b, low)
-        new = new[new]
-        if np.array_equal(new, labels):
-            return labels
-        labels = new
 
 
 def _clusters(parts: list[pd.DataFrame], entity: str, *, linked: bool, start: int) -> list[Cluster]:
