@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from .block_workers import KEY_ENTITIES, BlockDigest, checked_blocks, default_workers, digest_block, expected_blocks
+from .block_workers import KEY_ENTITIES, BlockDigest, checked_blocks, digest_block, expected_blocks
 from .core.heap import paused_collector, return_freed_memory
 from .core.issue_log import IssueSpool
 from .core.issues import Issue, IssueCode
@@ -41,7 +41,7 @@ from .core.progress import Progress
 from .core.report import Report
 from .core.schema import AccountSchema, Target
 from .core.table import SourceTable
-from .end_searches import searched
+from .end_searches import searched, split_searches
 from .held_keys import HeldKeys
 from .quality.clients import repeated_clients_notes
 from .quality.duplicates import Cluster, cluster_rows
@@ -140,8 +140,7 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     return_freed_memory()  # what the blocks freed, and the searches' big arrays once they are freed
     bars.stage("duplicates and repeated clients", None, unit="step")
     try:
-        split = (default_workers() if workers is None else workers) > 1  # one worker: this process alone
-        report, notes = _report(head, stream.rows, profile, schema, state, split)
+        report, notes = _report(head, stream.rows, profile, schema, state, split_searches(workers))
     finally:
         state.held.close()
         bars.close()

@@ -83,9 +83,12 @@ def _files(tmp_path: Path, n: int, seed: int) -> tuple[Path, Path]:
     return source, profile
 
 
-@pytest.mark.parametrize(("seed", "block_rows", "workers"), [(1, 9, 1), (2, 25, 2), (3, 1000, 1), (4, 4, 2)])
-def test_blocks_holding_phones_as_hashes_give_the_whole_table_report(tmp_path: Path, seed: int, block_rows: int,
-                                                                     workers: int) -> None:  # fmt: skip
+@pytest.mark.parametrize(("seed", "block_rows", "workers", "split"),
+                         [(1, 9, 1, False), (2, 25, 2, False), (3, 1000, 1, False), (4, 4, 2, True), (5, 30, 2, True)])
+def test_blocks_holding_phones_as_hashes_give_the_whole_table_report(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, block_rows: int, workers: int,
+        split: bool) -> None:  # fmt: skip
+    monkeypatch.setenv("AMOMIGRATE_SPLIT_SEARCHES", "1" if split else "0")
     source, profile_path = _files(tmp_path, 160, seed)
     profile, account = load_profile(profile_path), load_schema(SAMPLES / "account.json")
     whole = validate_table(read_table(source), profile, account)[1]
@@ -201,16 +204,17 @@ def test_the_company_half_is_computed_here_when_its_process_fails(tmp_path: Path
 
     from migrate import end_searches
 
+    monkeypatch.setenv("AMOMIGRATE_SPLIT_SEARCHES", "1")
     source, profile_path = _files(tmp_path, 120, seed=9)
     profile, account = load_profile(profile_path), load_schema(SAMPLES / "account.json")
     whole = validate_table(read_table(source), profile, account)[1]
     if child == "dies":
         monkeypatch.setattr(end_searches, "_run_child", lambda work, read, write: os._exit(3))
     elif child == "raises":
-        def refuse(keys: object, rejected: object) -> object:
+        def refuse(keys: object) -> object:
             if os.getpid() != parent:
                 raise MemoryError("the child ran out")
-            return real(keys, rejected)
+            return real(keys)
 
         parent, real = os.getpid(), end_searches._company_half
         monkeypatch.setattr(end_searches, "_company_half", refuse)
@@ -221,16 +225,26 @@ def test_the_company_half_is_computed_here_when_its_process_fails(tmp_path: Path
     assert any(c.entity == "companies" for c in got.report.duplicates)
 
 
-def test_the_end_searches_split_gives_the_clusters_and_notes_of_the_searches_in_order(tmp_path: Path) -> None:
+def test_the_end_searches_split_gives_the_clusters_and_notes_of_the_searches_in_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     from migrate import end_searches
 
     source, profile_path = _files(tmp_path, 150, seed=12)
     profile, account = load_profile(profile_path), load_schema(SAMPLES / "account.json")
     runs = {}
+    forks = []
+    real = end_searches._Companion.__init__
+
+    def counted(self: object, work: object) -> None:
+        forks.append(1)
+        real(self, work)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(end_searches._Companion, "__init__", counted)
     for split in (True, False):
-        got = run_blocks(source, profile, account, block_rows=40, workers=2 if split else 1)
+        monkeypatch.setenv("AMOMIGRATE_SPLIT_SEARCHES", "1" if split else "0")
+        got = run_blocks(source, profile, account, block_rows=40, workers=2)
         runs[split] = (got.report.notes, [(c.id, c.entity, c.members) for c in got.report.duplicates])
     assert runs[True] == runs[False]
-    assert end_searches.can_fork()  # the split was really taken on this machine
+    assert forks == [1]  # the split was taken once, when asked for, and not by default
     entities = [e for _, e, _ in runs[True][1]]
     assert entities == sorted(entities, key=["contacts", "companies"].index) and len(set(entities)) == 2
