@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from .block_workers import KEY_ENTITIES, BlockDigest, checked_blocks, digest_block, expected_blocks
+from .block_workers import KEY_ENTITIES, BlockDigest, as_categories, checked_blocks, digest_block, expected_blocks
 from .core.heap import paused_collector, return_freed_memory
 from .core.issue_log import IssueSpool
 from .core.issues import Issue, IssueCode
@@ -219,7 +219,7 @@ def _keep_keys(digest: BlockDigest, block: SourceTable, state: _State) -> None:
         state.sparse.setdefault(s, h)
     sources = pd.DataFrame({
         s: have[s] if s in have.columns and digest.sparse.get(s) == state.sparse.get(s)
-        else block.frame[s].astype("category") for s in source_cols
+        else as_categories(block.frame[[s]])[s] for s in source_cols
     }, index=block.frame.index, columns=source_cols)  # fmt: skip
     mapped, sources = state.held.hold(mapped, sources, state.targets, state.sources, digest.key_hashes)
     state.key_mapped.append(_interned(mapped, state.vocab))

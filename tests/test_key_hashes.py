@@ -248,3 +248,19 @@ def test_the_end_searches_split_gives_the_clusters_and_notes_of_the_searches_in_
     assert forks == [1]  # the split was taken once, when asked for, and not by default
     entities = [e for _, e, _ in runs[True][1]]
     assert entities == sorted(entities, key=["contacts", "companies"].index) and len(set(entities)) == 2
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["", "a", "b", "ООО", "+7916"]), st.none()), max_size=12),
+       st.sampled_from(["str", "object"]))
+def test_categories_in_order_of_appearance_hold_the_values_astype_would(cells: list[str | None], dtype: str) -> None:
+    """A block's key columns are made categorical without sorting their categories; the values, and the
+    categories' dtype (which blocks must share to be joined), are those `astype("category")` gives."""
+    from migrate.block_workers import as_categories
+
+    frame = pd.DataFrame({"c": pd.Series(cells, dtype=dtype)}, index=range(3, 3 + len(cells)))
+    got, sorted_ = as_categories(frame)["c"], frame["c"].astype("category")
+    assert got.astype(object).tolist() == sorted_.astype(object).tolist()
+    assert got.index.equals(frame.index)
+    if len(sorted_.cat.categories):
+        assert got.cat.categories.dtype == sorted_.cat.categories.dtype
