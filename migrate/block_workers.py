@@ -25,7 +25,7 @@ import math
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,13 +48,26 @@ from .sinks.csvout import csv_rows
 from .sources.blocks import NotStreamable
 
 __all__ = ["MAX_WORKERS", "BlockDigest", "as_categories", "check_block", "checked_blocks", "default_workers",
-           "digest_block", "expected_blocks"]
+           "digest_block", "expected_blocks", "key_headers"]
 
 #: worker processes at most by default: past four, reading the CSV in the parent is the bottleneck
 MAX_WORKERS = 4
 
 #: the entities whose columns the duplicate search reads at the end of the pass
 KEY_ENTITIES = ("contacts", "companies")
+
+
+def key_headers(headers: Iterable[str], targets: Mapping[str, Target], entity: str) -> list[str]:
+    """The columns the end-of-file searches read, in `headers`' order: every contact and company column,
+    and the file's own owner columns, which the short-name check reads as a signal (two short names one
+    typo apart, one owner, one city: the same firm). Without them a block pass reported as "possible" a
+    pair the whole-table run joins."""
+    out = []
+    for h in headers:
+        t = targets.get(h)
+        if t is not None and (t.entity in KEY_ENTITIES or (t.entity == entity and t.role == "responsible_user")):
+            out.append(h)
+    return out
 
 
 @dataclass
@@ -119,7 +132,7 @@ def digest_block(block: SourceTable, profile: Profile, schema: AccountSchema, ow
     mapped, found = check_block(block, profile, schema, owner_as)
     rejected = sorted({i.row for i in found if i.row is not None and i.severity == ERROR})
     cells = cell_ledger(block.frame, mapped.profile or profile, mapped.inputs, rejected)
-    keys = [h for h in mapped.frame.columns if h in mapped.targets and mapped.targets[h].entity in KEY_ENTITIES]
+    keys = key_headers(mapped.frame.columns, mapped.targets, mapped.entity)
     feeds = _key_sources(block, mapped, keys)
     sparse = {s: hs[0] for s, hs in feeds.items() if len(hs) == 1}  # a column feeding several is kept whole
     sources = pd.DataFrame({s: block.frame[s].where(~_same(block, mapped, s, sparse[s])) if s in sparse

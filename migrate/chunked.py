@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from .block_workers import KEY_ENTITIES, BlockDigest, as_categories, checked_blocks, digest_block, expected_blocks
+from .block_workers import BlockDigest, as_categories, checked_blocks, digest_block, expected_blocks, key_headers
 from .core.heap import paused_collector, return_freed_memory
 from .core.issue_log import IssueSpool
 from .core.issues import Issue, IssueCode
@@ -79,6 +79,7 @@ class Outcome:
 class _State:
     """What the pass keeps across blocks."""
 
+    entity: str = ""  # the file's own entity (the profile's)
     header: list[str] | None = None
     targets: dict[str, Target] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
@@ -115,7 +116,7 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
         raise NotStreamable("the profile's duplicates policy needs the whole table")
     rows = block_rows or blocks.BLOCK_ROWS  # read at call time: a test or a caller may set it
     stream = csv_blocks(path, rows=rows, **(read if read is not None else read_options(profile)))  # type: ignore[arg-type]
-    state = _State()
+    state = _State(entity=profile.entity)
     state.issues.next_phase()  # phase 0 is the file-level issues, known only at the end
     bars = Progress(progress)
     tick = bars.stage("checking rows", None, unit="row")
@@ -209,7 +210,7 @@ def _keep_rows(block: SourceTable, issues: list[Issue], rejected: set[int | None
 def _keep_keys(digest: BlockDigest, block: SourceTable, state: _State) -> None:
     """The contact and company columns (mapped and source) as categoricals, for the duplicate search; a
     column this block lacks (the first block has it) is blank here, as the whole table has it."""
-    headers = [h for h in state.header or [] if h in state.targets and state.targets[h].entity in KEY_ENTITIES]
+    headers = key_headers(state.header or [], state.targets, state.entity)
     if not headers:
         return
     mapped = _categoricals(digest.keys, headers, block)

@@ -67,3 +67,29 @@ def test_a_possible_duplicate_is_a_warning_that_changes_no_row(tmp_path):
     (issue,) = [i for i in report.issues if i.code == "possible_duplicate"]
     assert issue.severity == "warning" and issue.row == 3 and issue.column == "Компания"
     assert "'Нумеино' of row 2" in issue.message and report.exported == 2 == len(mapped.frame)
+
+
+def test_a_deals_file_in_blocks_joins_a_short_name_typo_by_the_deals_owner_and_city_as_the_whole_table(tmp_path):
+    """The short-name check reads the file's own owner column as a signal; a block pass keeps it with the
+    contact and company columns, so its Report is the whole table's (it used to say "possible duplicate")."""
+    from migrate.chunked import run_blocks
+    from migrate.core.profile import load_profile
+    from migrate.core.validate import validate_table
+    from migrate.sources import read_table
+
+    source = tmp_path / "deals.csv"
+    source.write_text("Сделка;Ответственный;Компания;Адрес\n"
+                      "Сделка 1;Анна Смирнова;ООО «Хакезопу»;420111, г. Казань, ул. Пушкина, 5\n"
+                      "Сделка 2;анна смирнова;Хакзопу;г. Казань, ул. Баумана, 1\n"
+                      "Сделка 3;Игорь Петров;Вектор;г. Пермь\n", encoding="utf-8")  # fmt: skip
+    profile_path = tmp_path / "deals.yaml"
+    profile_path.write_text("version: 1\nentity: leads\ncolumns:\n  Сделка: Название сделки\n"
+                            "  Ответственный: {field: Ответственный за сделку, owner: true}\n"
+                            "  Компания: Название (компания)\n  Адрес: Адрес (компания)\n",
+                            encoding="utf-8")  # fmt: skip
+    profile, schema = load_profile(profile_path), load_schema(ROOT / "samples" / "account.json")
+    whole = validate_table(read_table(source), profile, schema)[1]
+    blocks = run_blocks(source, profile, schema, block_rows=2, workers=1).report
+    assert [(c.entity, c.rows) for c in whole.duplicates] == [("companies", [2, 3])]
+    assert blocks == whole and blocks.to_json() == whole.to_json()
+    assert not any(i.code.value == "possible_duplicate" for i in blocks.issues)
