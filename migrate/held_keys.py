@@ -114,8 +114,8 @@ class HeldKeys:
         except OSError as e:  # a full temporary disk stops the run with what to do, not a traceback
             self.close()
             raise MigrateError(f"cannot keep the phone and e-mail columns on disk in {tempfile.gettempdir()}: "
-                               f"{e.strerror or e}. Set TMPDIR to a directory with free space (a million-row "
-                               "file's took about 150 MB there).") from e  # fmt: skip
+                               f"{e.strerror or e}. Set TMPDIR to a directory with free space (the million-row "
+                               "benchmark's took 86 MB there).") from e  # fmt: skip
         self._blocks += 1
 
 
