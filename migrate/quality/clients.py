@@ -38,6 +38,7 @@ import pandas as pd
 from ..core.mapping import MappedTable
 from ..core.report import Report
 from .duplicates import _dense_components, cell_keys, is_inn_header
+from .duplicates_keys import keys_per_row
 from .fuzzy import company_key, name_key
 
 KEYED = {"leads": ("contacts", "companies"), "contacts": ("companies",), "companies": ()}
@@ -413,14 +414,6 @@ def _cell_anchors(cells: _Cells, header: str, kind: str, named: np.ndarray,
         return len(sizes) - 1
 
     which = cells.codes(header, keep)
-    rows, found = _expand(which[named], np.array(sizes, dtype=np.int64), np.arange(base, len(flat), dtype=np.int64))
+    rows, found = keys_per_row(which[named], np.array(sizes, dtype=np.int64),
+                               np.arange(base, len(flat), dtype=np.int64))  # fmt: skip
     return np.flatnonzero(named)[rows], found
-
-
-def _expand(which: np.ndarray, sizes: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(i, code) for each code of distinct value `which[i]` (its `sizes[…]` codes, in turn, in `flat`)."""
-    starts = np.cumsum(sizes) - sizes
-    count = sizes[which]
-    rows = np.repeat(np.arange(len(which)), count)
-    offset = np.arange(len(rows)) - np.repeat(np.cumsum(count) - count, count)
-    return rows, flat[starts[which][rows] + offset] if len(rows) else np.zeros(0, dtype=np.int64)

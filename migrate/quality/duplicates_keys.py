@@ -71,6 +71,17 @@ def cell_keys(kind: str, cell: str) -> list[str]:
     return _CELL_KEYS[kind](cell)
 
 
+def keys_per_row(which: np.ndarray, sizes: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(i, key) for each key of the distinct cell `which[i]`: the keys of distinct cell d are `sizes[d]`
+    entries of `flat`, those of cell d − 1 just before them. The keys are read once per distinct cell
+    text; this broadcasts them to the rows, a cell with several keys giving several lines."""
+    starts = np.cumsum(sizes) - sizes
+    count = sizes[which]
+    rows = np.repeat(np.arange(len(which)), count)
+    offset = np.arange(len(rows)) - np.repeat(np.cumsum(count) - count, count)
+    return rows, flat[starts[which][rows] + offset] if len(rows) else np.zeros(0, dtype=np.int64)
+
+
 def is_inn_header(header: str) -> bool:
     """Whether a target header holds an INN (the word «ИНН» in it)."""
     return bool(_INN_HEADER.search(header))

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.schema import Target
-from .duplicates_keys import cell_keys, is_inn_header
+from .duplicates_keys import cell_keys, is_inn_header, keys_per_row
 
 __all__ = ["HASHED_CODES", "KeyHashes", "among", "cell_key_hashes", "distinct_rows", "hashed_headers", "kept_cells",
            "shared_cells"]
@@ -68,12 +68,10 @@ def cell_key_hashes(column: pd.Series, kind: str) -> KeyHashes:
         sizes[i] = len(keys)
         flat.extend(keys)
     hashes = pd.util.hash_array(np.array(flat, dtype=object)) if flat else np.zeros(0, dtype=np.uint64)
-    labels = column.index.to_numpy(dtype=np.int64)
-    count = np.where(codes >= 0, sizes[np.maximum(codes, 0)] if len(sizes) else 0, 0)
-    at = np.repeat(np.arange(len(codes)), count)
-    starts = np.cumsum(sizes) - sizes
-    offset = np.arange(len(at)) - np.repeat(np.cumsum(count) - count, count)
-    return hashes[starts[codes[at]] + offset] if len(at) else hashes[:0], labels[at]
+    # a missing cell (code -1) reads an entry appended with no keys
+    which = np.where(codes >= 0, codes, len(sizes))
+    at, found = keys_per_row(which, np.append(sizes, 0), np.arange(len(flat), dtype=np.int64))
+    return hashes[found], column.index.to_numpy(dtype=np.int64)[at]
 
 
 def shared_cells(found: Mapping[str, list[KeyHashes]]) -> dict[str, np.ndarray]:
