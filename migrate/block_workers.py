@@ -48,7 +48,7 @@ from .sinks.csvout import csv_rows
 from .sources.blocks import NotStreamable
 
 __all__ = ["MAX_WORKERS", "BlockDigest", "as_categories", "check_block", "checked_blocks", "default_workers",
-           "digest_block", "expected_blocks", "key_headers"]
+           "digest_block", "expected_blocks", "key_headers", "source_feeds"]
 
 #: worker processes at most by default: past four, reading the CSV in the parent is the bottleneck
 MAX_WORKERS = 4
@@ -133,7 +133,7 @@ def digest_block(block: SourceTable, profile: Profile, schema: AccountSchema, ow
     rejected = sorted({i.row for i in found if i.row is not None and i.severity == ERROR})
     cells = cell_ledger(block.frame, mapped.profile or profile, mapped.inputs, rejected)
     keys = key_headers(mapped.frame.columns, mapped.targets, mapped.entity)
-    feeds = _key_sources(block, mapped, keys)
+    feeds = source_feeds(keys, mapped.sources, block.frame.columns)
     sparse = {s: hs[0] for s, hs in feeds.items() if len(hs) == 1}  # a column feeding several is kept whole
     sources = pd.DataFrame({s: block.frame[s].where(~_same(block, mapped, s, sparse[s])) if s in sparse
                             else block.frame[s] for s in feeds}, index=block.frame.index)  # fmt: skip
@@ -163,12 +163,15 @@ def as_categories(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(columns, index=frame.index, columns=frame.columns)
 
 
-def _key_sources(block: SourceTable, mapped: MappedTable, keys: list[str]) -> dict[str, list[str]]:
-    """Source column → the key headers it feeds, in the order the headers first name it. One that feeds
-    exactly one header can be kept as "what differs from the mapped value" (`BlockDigest.sparse`)."""
+def source_feeds(headers: Iterable[str], source_of: Mapping[str, str], columns: Iterable[str]) -> dict[str, list[str]]:
+    """Source column (among `columns`) → the headers it feeds, in the order the headers first name it. One
+    that feeds exactly one header can be kept as "what differs from the mapped value"
+    (`BlockDigest.sparse`); one that feeds only phone and e-mail headers is held with them (`held_keys`)."""
+    present = set(columns)
     feeds: dict[str, list[str]] = {}
-    for h in keys:
-        if (s := mapped.sources.get(h)) in block.frame.columns:
+    for h in headers:
+        s = source_of.get(h)
+        if s is not None and s in present:
             feeds.setdefault(s, []).append(h)
     return feeds
 

@@ -30,7 +30,15 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from .block_workers import BlockDigest, as_categories, checked_blocks, digest_block, expected_blocks, key_headers
+from .block_workers import (
+    BlockDigest,
+    as_categories,
+    checked_blocks,
+    digest_block,
+    expected_blocks,
+    key_headers,
+    source_feeds,
+)
 from .core.heap import paused_collector, return_freed_memory
 from .core.issue_log import IssueSpool
 from .core.issues import Issue, IssueCode
@@ -214,7 +222,8 @@ def _keep_keys(digest: BlockDigest, block: SourceTable, state: _State) -> None:
     if not headers:
         return
     mapped = _categoricals(digest.keys, headers, block)
-    source_cols = list(dict.fromkeys(s for h in headers if (s := state.sources.get(h)) in block.frame.columns))
+    feeds = source_feeds(headers, state.sources, block.frame.columns)
+    source_cols = list(feeds)
     have = digest.key_sources
     for s, h in digest.sparse.items():  # the first block's word holds: a source column means one thing
         state.sparse.setdefault(s, h)
@@ -222,7 +231,7 @@ def _keep_keys(digest: BlockDigest, block: SourceTable, state: _State) -> None:
         s: have[s] if s in have.columns and digest.sparse.get(s) == state.sparse.get(s)
         else as_categories(block.frame[[s]])[s] for s in source_cols
     }, index=block.frame.index, columns=source_cols)  # fmt: skip
-    mapped, sources = state.held.hold(mapped, sources, state.targets, state.sources, digest.key_hashes)
+    mapped, sources = state.held.hold(mapped, sources, state.targets, feeds, digest.key_hashes)
     state.key_mapped.append(_interned(mapped, state.vocab))
     state.key_source.append(_interned(sources, state.vocab, prefix="source:"))
 

@@ -40,14 +40,11 @@ class HeldKeys:
         self._entity: dict[str, str] = {}  # held mapped column → its target's entity
 
     def hold(self, mapped: pd.DataFrame, sources: pd.DataFrame, targets: Mapping[str, Target],
-             source_of: Mapping[str, str], hashes: Mapping[str, KeyHashes]) -> tuple[pd.DataFrame, ...]:  # fmt: skip
-        """The block's key frames without their phone and e-mail columns, which go to the file. `hashes`:
-        header → the block's key hashes (`cell_key_hashes`); a held header without any holds no key."""
+             feeds: Mapping[str, list[str]], hashes: Mapping[str, KeyHashes]) -> tuple[pd.DataFrame, ...]:  # fmt: skip
+        """The block's key frames without their phone and e-mail columns, which go to the file. `feeds`:
+        source column → the headers of `mapped` it feeds (`block_workers.source_feeds`); `hashes`: header
+        → the block's key hashes (`cell_key_hashes`); a held header without any holds no key."""
         held = hashed_headers(targets, mapped.columns)
-        feeds: dict[str, list[str]] = {}
-        for h in mapped.columns:
-            if (s := source_of.get(h)) in sources.columns:
-                feeds.setdefault(s, []).append(h)
         held_sources = [s for s in sources.columns if s in feeds and all(h in held for h in feeds[s])]
         for h in held:
             self._hashes.setdefault(h, []).append(hashes[h] if h in hashes else _none())
