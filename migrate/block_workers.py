@@ -43,7 +43,7 @@ from .core.schema import AccountSchema, Target
 from .core.table import SourceTable
 from .core.validate import summary_issues
 from .quality.checks import run_checks
-from .quality.key_hashes import KeyHashes, cell_key_hashes, hashed_headers
+from .quality.key_hashes import KEY_ENTITIES, KeyHashes, cell_key_hashes, hashed_headers
 from .sinks.csvout import csv_rows
 from .sources.blocks import NotStreamable
 
@@ -52,10 +52,6 @@ __all__ = ["MAX_WORKERS", "BlockDigest", "as_categories", "check_block", "checke
 
 #: worker processes at most by default: past four, reading the CSV in the parent is the bottleneck
 MAX_WORKERS = 4
-
-#: the entities whose columns the duplicate search reads at the end of the pass
-KEY_ENTITIES = ("contacts", "companies")
-
 
 def key_headers(headers: Iterable[str], targets: Mapping[str, Target], entity: str) -> list[str]:
     """The columns the end-of-file searches read, in `headers`' order: every contact and company column,

@@ -27,13 +27,13 @@ import pandas as pd
 from ..core.schema import Target
 from .duplicates_keys import cell_keys, is_inn_header, keys_per_row
 
-__all__ = ["HASHED_CODES", "KeyHashes", "among", "cell_key_hashes", "distinct_rows", "hashed_headers", "kept_cells",
-           "shared_cells"]
+__all__ = ["HASHED_CODES", "KEY_ENTITIES", "KeyHashes", "among", "cell_key_hashes", "distinct_rows", "hashed_headers",
+           "kept_cells", "shared_cells"]
 
 #: target codes whose columns a block pass keeps as key hashes, with the key kind each is read as
 HASHED_CODES = {"PHONE": "phone", "EMAIL": "email"}
-#: the entities whose phone and e-mail columns the searches read
-_ENTITIES = ("contacts", "companies")
+#: the entities whose columns the end-of-file searches read (duplicates and repeated clients)
+KEY_ENTITIES = ("contacts", "companies")
 
 #: per key: its hash and the row (label) of its cell
 KeyHashes = tuple[np.ndarray, np.ndarray]
@@ -45,7 +45,7 @@ def hashed_headers(targets: Mapping[str, Target], headers: Iterable[str]) -> dic
     out = {}
     for h in headers:
         t = targets.get(h)
-        if t is not None and t.entity in _ENTITIES and t.code in HASHED_CODES and not is_inn_header(h):
+        if t is not None and t.entity in KEY_ENTITIES and t.code in HASHED_CODES and not is_inn_header(h):
             out[h] = HASHED_CODES[t.code]
     return out
 
