@@ -44,6 +44,7 @@ from .core.table import SourceTable
 from .core.validate import summary_issues
 from .quality.checks import run_checks
 from .quality.key_hashes import KEY_ENTITIES, KeyHashes, cell_key_hashes, hashed_headers
+from .quality.transforms import settle_memo
 from .sinks.csvout import csv_rows
 from .sources.blocks import NotStreamable
 
@@ -124,7 +125,9 @@ def check_block(block: SourceTable, profile: Profile, schema: AccountSchema,
 
 def digest_block(block: SourceTable, profile: Profile, schema: AccountSchema, owner_as: str,
                  keep: Keep) -> BlockDigest:  # fmt: skip
-    """`check_block`, then what the pass keeps of it (see `BlockDigest`)."""
+    """`check_block`, then what the pass keeps of it (see `BlockDigest`). The values the last block left in
+    the transform memo are first moved off that block's freed memory (`settle_memo`)."""
+    settle_memo()
     mapped, found = check_block(block, profile, schema, owner_as)
     rejected = sorted({i.row for i in found if i.row is not None and i.severity == ERROR})
     cells = cell_ledger(block.frame, mapped.profile or profile, mapped.inputs, rejected)
