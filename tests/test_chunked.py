@@ -208,6 +208,41 @@ def test_no_more_workers_start_than_the_file_has_blocks_for(tmp_path: Path, monk
         assert (sizes.pop() if sizes else None) == pool
 
 
+def test_the_workers_are_forked_before_the_pass_reads_its_blocks(tmp_path: Path) -> None:
+    """A forked worker keeps, for its whole life, every page of the parent it was forked with that the
+    parent later frees and reuses: forked after the first two blocks were read, each worker of a 1M-row
+    run carried ~100 MB of them. With an estimate of several blocks the pool forks before the first read;
+    an estimate larger than the file leaves the blocks to this process. Digests are the same either way."""
+    import multiprocessing
+
+    from migrate.block_workers import checked_blocks
+    from migrate.sources.blocks import csv_blocks
+
+    profile, account = load_profile(_profile(tmp_path)), load_schema(SAMPLES / "account.json")
+    source = _write(tmp_path / "deals.csv", _rows(60, seed=17, two_phones_at=None), late_column=False)
+    children_at_read: list[int] = []
+
+    def watched(rows: int):  # the blocks, noting how many processes this one has when each is read
+        for block in csv_blocks(source, rows=rows).blocks:
+            children_at_read.append(len(multiprocessing.active_children()))
+            yield block
+
+    def digests(rows: int, workers: int, expected: int | None) -> list[tuple[list[str], list]]:
+        run = checked_blocks(watched(rows), profile, account, "name", workers, None, expected)
+        return [(d.columns, d.issues, d.rejected, d.keys.astype(str).values.tolist()) for _, d in run]
+
+    alone = digests(20, 1, None)
+    children_at_read.clear()
+    assert len(alone) >= 3 and digests(20, 2, len(alone)) == alone
+    assert children_at_read == [2] * len(alone)  # both workers were there before the first block was read
+    children_at_read.clear()
+    one_block = digests(100, 1, None)
+    assert len(one_block) == 1
+    assert digests(100, 2, 3) == one_block  # the estimate said three: the pool forked, this process checked it
+    assert digests(100, 2, None) == one_block  # no estimate: the file is read first, and no process starts
+    assert children_at_read[-1] == 0
+
+
 def _boom(*args: object) -> None:
     raise RuntimeError("a worker that fails")
 
