@@ -238,16 +238,25 @@ def make_issue(
 
     `suggestions`: several candidates, each quoted on its own in the message ("Did you mean 'A', 'B' or
     'C'?"); the Issue's `suggestion` is then the first of them."""
-    severity, template = CATALOGUE[code]
-    context.setdefault("nearest", "")
-    # a message quotes a few hundred characters of a value at most (a 1 MB cell stays in `value`)
-    shown = value if value is None or len(value) <= CLIP else clip(value)
-    message = template.format(row=row, column=column, field=field, value=shown, **context)
+    severity, message = rendered(code, row, column, field, value, context)
     if suggestions:
         suggestion = suggestions[0]
     if suggestion:
         message += f" Did you mean {did_you_mean([clip(s) for s in (suggestions or [suggestion])])}?"
     return Issue(code, severity, row, column, field, value, suggestion, message)
+
+
+def rendered(code: IssueCode, row: int | None, column: str | None, field: str | None, value: str | None,
+             context: dict[str, Any]) -> tuple[str, str]:  # fmt: skip
+    """`code`'s severity and its message for these fields, no suggestion appended: what `make_issue` builds
+    on, and what a caller making hundreds of thousands of one kind of issue (a big file's linked-row
+    warnings) calls to build each Issue once. `context` is not changed."""
+    severity, template = CATALOGUE[code]
+    # a message quotes a few hundred characters of a value at most (a 1 MB cell stays in `value`)
+    shown = value if value is None or len(value) <= CLIP else clip(value)
+    if "nearest" not in context:
+        return severity, template.format(row=row, column=column, field=field, value=shown, nearest="", **context)
+    return severity, template.format(row=row, column=column, field=field, value=shown, **context)
 
 
 def did_you_mean(choices: list[str]) -> str:
