@@ -243,6 +243,30 @@ def test_the_workers_are_forked_before_the_pass_reads_its_blocks(tmp_path: Path)
     assert children_at_read[-1] == 0
 
 
+def test_no_block_waits_in_the_parent_behind_a_busy_worker(tmp_path: Path) -> None:
+    """A block queued for a worker is a block's memory in this process for nothing while every core is
+    busy: with two workers, at most two blocks are read and not yet handed back when the next is read."""
+    from migrate.block_workers import checked_blocks
+    from migrate.sources.blocks import csv_blocks
+
+    profile, account = load_profile(_profile(tmp_path)), load_schema(SAMPLES / "account.json")
+    source = _write(tmp_path / "deals.csv", _rows(120, seed=19, two_phones_at=None), late_column=False)
+    read, back, in_flight = [0], [0], []
+
+    def counted():
+        for block in csv_blocks(source, rows=10).blocks:
+            read[0] += 1
+            in_flight.append(read[0] - back[0])
+            yield block
+
+    rows = []
+    for block, _ in checked_blocks(counted(), profile, account, "name", 2, None, 12):
+        back[0] += 1
+        rows.append(block.frame.index[0])
+    assert len(rows) >= 12 and rows == sorted(rows)
+    assert max(in_flight) == 2
+
+
 def _boom(*args: object) -> None:
     raise RuntimeError("a worker that fails")
 
