@@ -291,10 +291,17 @@ def _exact_edges(long: pd.DataFrame, kind: str) -> pd.DataFrame:
     head = rows.groupby(code).transform("idxmin").to_numpy()  # position of the key's first row ((row, key) unique)
     row = rows.to_numpy()
     later = np.flatnonzero(row != row[head])
-    keys, headers = long["key"].to_numpy(dtype=object), long["header"].to_numpy(dtype=object)
+    keys = long["key"].to_numpy(dtype=object)
+    # kind and headers as categoricals: a byte an edge, not a pointer; a 2M-row deals file's company search
+    # holds two million name edges and as many INN edges at once
+    at, names = pd.factorize(long["header"])
+    names, one_kind = pd.Index(names, dtype=object), pd.Index([kind], dtype=object)
     return pd.DataFrame({
-        "a": row[later], "b": row[head[later]], "kind": kind, "key_a": keys[later], "key_b": keys[later],
-        "header_a": headers[later], "header_b": headers[head[later]], "score": 100.0,
+        "a": row[later], "b": row[head[later]],
+        "kind": pd.Categorical.from_codes(np.zeros(len(later), dtype=np.int8), categories=one_kind),
+        "key_a": keys[later], "key_b": keys[later],
+        "header_a": pd.Categorical.from_codes(at[later], categories=names),
+        "header_b": pd.Categorical.from_codes(at[head[later]], categories=names), "score": 100.0,
     }, columns=_no_edges().columns)  # fmt: skip
 
 
