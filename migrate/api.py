@@ -29,7 +29,7 @@ from .drafting.inspection import Inspection, guess_entity, inspect_table
 from .drafting.plan import SetupPlan, build_plan
 from .drafting.roles import RoleTemplate, load_roles
 from .sinks.csvout import write_csv
-from .sinks.reports import write_rejects, write_report
+from .sinks.reports import checked_rejects_path, checked_report_path, write_rejects, write_report
 from .sinks.xlsx import SHEET_ROWS, part_paths, write_import, write_sheets
 from .sources import read_table
 from .sources.users import read_users
@@ -193,6 +193,9 @@ def export(
     inputs = run_inputs(source, profile, schema)
     outputs = [("import file", out), ("rejects workbook", rejects_path), ("report", report)]
     guard_outputs(inputs, outputs)  # before reading: a clash fails in a second, not after the whole run
+    checked_rejects_path(rejects_path)  # and so does a rejects or report name no writer can honour
+    if report:
+        checked_report_path(report)
 
     def guard_parts(parts: list[Path]) -> None:
         guard_outputs(inputs, [("import file", p) for p in parts] + outputs[1:])
@@ -270,6 +273,7 @@ def write_plan(setup: SetupPlan, path: str | Path) -> Path:
 __all__ = [
     "apply_plan",
     "apply_profile",
+    "checked_report_path",
     "draft_profile",
     "export",
     "inspect",

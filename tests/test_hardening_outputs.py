@@ -151,3 +151,27 @@ def test_the_import_writer_splits_at_what_a_sheet_holds(tmp_path, monkeypatch):
     paths = write_import(frame, tmp_path / "big.xlsx")
     assert [p.name for p in paths] == ["big.part1.xlsx", "big.part2.xlsx", "big.part3.xlsx"]
     assert [api.read_source(p).rows for p in paths] == [3, 3, 1]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["export", "x.xlsx", "-p", "p.yaml", "-o", "out.csv", "--rejects", "bad.csv"], "Rejects file bad.csv"),
+        (["export", "x.xlsx", "-p", "p.yaml", "-o", "out.xlsx", "--report", "r.txt"], "Report file r.txt must end in"),
+        (["validate", "x.xlsx", "-p", "p.yaml", "--report", "r.TXT"], "Report file r.TXT must end in"),
+    ],
+    ids=["rejects-csv", "export-report-txt", "validate-report-txt"],
+)
+def test_an_output_name_no_writer_can_honour_fails_before_the_run_and_writes_nothing(run_dir, monkeypatch, args,
+                                                                                     said):  # fmt: skip
+    """The rejects file is a workbook: named .csv it got a workbook's bytes under a text name. A report
+    suffix was checked only at the write, after the whole run and after the import file was written."""
+    monkeypatch.chdir(run_dir)
+    before = {p.name: p.read_bytes() for p in run_dir.iterdir()}
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert said in result.output and "Traceback" not in result.output
+    assert {p.name: p.read_bytes() for p in run_dir.iterdir()} == before
+    with pytest.raises(api.MigrateError, match="must end in .xlsx"):
+        api.export(run_dir / "x.xlsx", run_dir / "p.yaml", run_dir / "out.xlsx", rejects=run_dir / "r.csv")
+    assert not (run_dir / "out.xlsx").exists()

@@ -74,6 +74,8 @@ def validate(source: Path, profile: str | None, schema: Path | None, sheet: str 
         if report_path:
             base_report.outputs["report"] = [write_base_report(base_report, report_path)]
         render_base(base_report, fmt, quiet)
+    if report_path:
+        api.checked_report_path(report_path)  # before the run: a typo should not cost the whole validation
     report = api.validate(source, profile, schema, sheet=sheet, owner_as=owner_as, progress=not quiet)
     if report_path:
         report.outputs["report"] = [api.write_report(report, report_path)]

@@ -45,8 +45,28 @@ def rejects_frame(table: SourceTable, report: Report) -> pd.DataFrame:
     return rows_frame(table, report, report.rejected_rows, errors_only=True)
 
 
+def checked_report_path(path: str | Path) -> Path:
+    """`path` as a report file, or MigrateError when its suffix names no report format: called before a
+    run as well as at the write, so a typo fails in a second, not after a million rows were read."""
+    path = Path(path)
+    if path.suffix.lower() not in REPORT_SUFFIXES:
+        raise MigrateError(f"Report file {path} must end in {', '.join(REPORT_SUFFIXES)}.")
+    return path
+
+
+def checked_rejects_path(path: str | Path) -> Path:
+    """`path` as the rejects workbook, or MigrateError: a name ending in .csv got a workbook's bytes,
+    which a spreadsheet then refuses or shows as noise."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise MigrateError(f"Rejects file {path} must end in .xlsx: it is a workbook, each rejected row with "
+                           "its errors as cell notes.")  # fmt: skip
+    return path
+
+
 def write_rejects(table: SourceTable, report: Report, path: str | Path) -> Path:
     """Write the rejects workbook (always, even empty, so a stale one never misleads)."""
+    path = checked_rejects_path(path)
     rejected = set(report.rejected_rows)
     issues = [i for i in report.issues if i.row in rejected and i.severity == ERROR]
     return write_annotated(path, {table.sheet or "Отклонённые": (rejects_frame(table, report), REJECT_ROW, issues)})
@@ -54,10 +74,8 @@ def write_rejects(table: SourceTable, report: Report, path: str | Path) -> Path:
 
 def write_report(report: Report, path: str | Path) -> Path:
     """Write the report as .json (Report.to_json), .xlsx (summary, counts, issues, annotated rows) or .html."""
-    path = Path(path)
+    path = checked_report_path(path)
     suffix = path.suffix.lower()
-    if suffix not in REPORT_SUFFIXES:
-        raise MigrateError(f"Report file {path} must end in {', '.join(REPORT_SUFFIXES)}.")
     inputs = [("source", report.source), ("profile", report.profile), ("account schema", report.schema)]
     guard_outputs(inputs, [("report", path)])
     if suffix == ".json":
