@@ -13,8 +13,9 @@ What a caller may rely on:
   columns) and gained nothing while every core was busy: 1M-row export, all processes 1,040 -> 948 MB in
   the same time. No more workers start than the file has blocks for (each is a process's memory), and
   they are forked before this process reads a block when `expected` says there are several;
-- the first block is checked in this process, and no pool starts for a file of one block, so a profile
-  that cannot be applied fails before any worker starts, with its own exception;
+- the first block is checked in this process, so a profile that cannot be applied fails with its own
+  exception, never a pool error; no pool starts for a file of one block (by `expected`, else by reading);
+  a pool whose workers cannot start leaves every block to this process;
 - a block whose worker fails for any reason is checked again here: the caller sees the exception a
   single-process run raises (a worker's exception may not survive pickling), never a pool error.
 
@@ -226,7 +227,11 @@ def checked_blocks(blocks: Iterable[SourceTable], profile: Profile, schema: Acco
         # forked now, before this process holds blocks: a worker shares the parent's pages it was forked
         # with, and keeps each one the parent then frees and reuses (at 1M rows the two blocks read
         # first made each worker ~290 MB, ~100 MB more than its own work)
-        pool.submit(_ready).result()
+        try:
+            pool.submit(_ready).result()
+        except Exception:  # noqa: BLE001 - no worker could start (fork refused, memory): this process checks all
+            yield from _checked_here(head, stream, profile, schema, owner_as, keep)
+            return
         head += list(islice(stream, 2 - len(head)))
         if len(head) < 2:  # fewer blocks than `expected`: this process checks them
             yield from _checked_here(head, (), profile, schema, owner_as, keep)

@@ -160,6 +160,33 @@ def test_a_failing_worker_gives_the_same_report(tmp_path: Path,
     assert run_blocks(source, profile, account, block_rows=10, workers=2).report == expected
 
 
+@pytest.mark.parametrize("start", ["raises", "dies"])
+def test_a_pool_whose_workers_cannot_start_leaves_every_block_to_the_parent(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: str) -> None:  # fmt: skip
+    """The workers are forked, and asked for a first empty task, before any block is read: when that fails
+    (a fork refused, a worker killed for memory), no block was sent, and this process checks them all."""
+    source = _write(tmp_path / "deals.csv", _rows(90, seed=21), late_column=False)
+    profile, account = load_profile(_profile(tmp_path)), load_schema(SAMPLES / "account.json")
+    expected = run_blocks(source, profile, account, block_rows=10, workers=1).report
+    monkeypatch.setattr("migrate.block_workers._ready", _boom if start == "raises" else _die)
+    checked_here: list[int] = []
+    real = __import__("migrate.block_workers", fromlist=["digest_block"]).digest_block
+
+    def here(block, *args):  # noqa: ANN001, ANN202
+        checked_here.append(len(block.frame))
+        return real(block, *args)
+
+    monkeypatch.setattr("migrate.block_workers.digest_block", here)
+    assert run_blocks(source, profile, account, block_rows=10, workers=2).report == expected
+    assert sum(checked_here) == expected.read and len(checked_here) >= 9  # every block, here
+
+
+def _die(*args: object) -> None:
+    import os
+
+    os._exit(3)
+
+
 def test_a_block_run_counts_its_rows_on_a_progress_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = _write(tmp_path / "deals.csv", _rows(90, seed=12), late_column=False)
     profile, account = load_profile(_profile(tmp_path)), load_schema(SAMPLES / "account.json")
