@@ -30,10 +30,12 @@ class CsvAppender:
         self._start(list(frame.columns))
         write_rows(frame, self._fh)  # straight to the file: no text of the block in memory
 
-    def append(self, header: list[str], rows: str) -> None:
-        """Append rows made by `csv_rows` for a frame with columns `header` (the first call writes it)."""
+    def append(self, header: list[str], rows: bytes) -> None:
+        """Append rows made by `csv_rows` for a frame with columns `header`, encoded in UTF-8 (the first
+        call writes the header, after the BOM). Written as they are: the file is UTF-8 past its BOM."""
         self._start(header)
-        self._fh.write(rows)
+        self._fh.flush()  # what the text layer holds goes first
+        self._fh.buffer.write(rows)
 
     def _start(self, header: list[str]) -> None:
         if not self.started:
