@@ -72,8 +72,11 @@ def voila_page(tmp_path):
            "JUPYTER_DATA_DIR": str(tmp_path / "data"), "IPYTHONDIR": str(tmp_path / "ipython")}  # fmt: skip
     log = (tmp_path / "voila.log").open("w")
     proc = subprocess.Popen(
+        # iopub_timeout: Voilà's executor waits 4 s (nbclient's default) for a cell's output after its reply;
+        # on a loaded CI machine the editor's display came later, was dropped ("Timeout waiting for IOPub
+        # output" in voila.log) and the page never showed the editor
         [sys.executable, "-m", "voila", str(page), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-         "--ServerApp.port_retries=0"],
+         "--ServerApp.port_retries=0", "--VoilaExecutor.iopub_timeout=60"],
         cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
