@@ -181,6 +181,27 @@ def test_a_pool_whose_workers_cannot_start_leaves_every_block_to_the_parent(
     assert sum(checked_here) == expected.read and len(checked_here) >= 9  # every block, here
 
 
+def test_workers_started_by_spawn_give_the_same_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS and Windows have no fork: the workers are spawned (a fresh interpreter each, the profile and
+    schema sent to it) and the Report is the one a single process makes."""
+    import multiprocessing
+
+    source = _write(tmp_path / "deals.csv", _rows(90, seed=23), late_column=False)
+    profile, account = load_profile(_profile(tmp_path)), load_schema(SAMPLES / "account.json")
+    expected = run_blocks(source, profile, account, block_rows=20, workers=1).report
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    here: list[int] = []
+    real = __import__("migrate.block_workers", fromlist=["digest_block"]).digest_block
+
+    def counted(block, *args):  # noqa: ANN001, ANN202 - a spawned worker imports the module afresh, uncounted
+        here.append(len(block.frame))
+        return real(block, *args)
+
+    monkeypatch.setattr("migrate.block_workers.digest_block", counted)
+    assert run_blocks(source, profile, account, block_rows=20, workers=2).report == expected
+    assert len(here) == 1  # the first block; every other one was checked by a spawned worker
+
+
 def _die(*args: object) -> None:
     import os
 
