@@ -52,6 +52,8 @@ def test_spooled_issues_come_back_as_the_stable_row_sort_of_the_phases(drawn, li
     assert spilled.rejected_rows == listed.rejected_rows
     assert (spilled.errors, spilled.warnings) == (listed.errors, listed.warnings)
     assert spilled.by_code() == listed.by_code()
+    for shown in (0, 1, 2, 5, 70):  # the first issues, errors first: read from disk only as far as needed
+        assert spilled.summary(limit=shown) == listed.summary(limit=shown)
 
 
 def _spilled(count: int = 25) -> tuple[SpilledIssues, list[Issue]]:
