@@ -27,6 +27,7 @@ from .core.issues import MigrateError
 from .core.paths import guard_outputs, write_text_atomic
 from .core.schema import AccountSchema, schema_from_data
 from .core.validate import validate_table
+from .sinks.reports import checked_report_path, write_rejects
 from .sinks.xlsx import write_sheets
 
 ManifestLike = Manifest | str | Path
@@ -80,14 +81,11 @@ def write_base_report(report: BaseReport, path: str | Path, manifest: Manifest |
     """Write a whole-base report: .json (BaseReport.to_json, each file's ledger inside) or .xlsx (Files:
     each file's counts; Cross-file: the cross-file counts; Ledger: each file's cell ledger; Issues: every
     file's issues with its entity and source)."""
-    path = Path(path)
+    path = checked_report_path(path, whole_base=True)
     man = manifest or (load_manifest(report.manifest) if Path(report.manifest).is_file() else None)
     _refuse_input(path, man)
-    suffix = path.suffix.lower()
-    if suffix == ".json":
+    if path.suffix.lower() == ".json":
         return write_text_atomic(path, report.to_json() + "\n")
-    if suffix != ".xlsx":
-        raise MigrateError(f"Report file {path} must end in .json or .xlsx.")
     rows = [{"entity": e, "source": r.source, **{k: v for k, v in r.counts().items() if k != "by_code"}}
             for e, r in report.files.items()]  # fmt: skip
     counts = pd.DataFrame([{"count": k, "value": v} for k, v in report.counts.items()])
@@ -251,7 +249,6 @@ def export_base(manifest: ManifestLike, out: str | Path, schema: SchemaLike = No
     columns where they fit. What the importer cannot take (tasks, comments that do not fit) goes to
     `not-imported.xlsx` and `report.notes`, with the advice to use `upload`. Returns the BaseReport."""
     from .base.importer import import_frames
-    from .sinks.reports import write_rejects
     from .sinks.xlsx import write_import
 
     man = _manifest(manifest)

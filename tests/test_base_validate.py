@@ -201,6 +201,23 @@ def test_validate_takes_a_manifest_and_prints_each_file_and_the_cross_file_count
     assert refused.exit_code == 2 and "is an input" in refused.output
 
 
+
+def test_a_base_report_name_with_no_base_report_format_fails_before_the_run(tmp_path, monkeypatch):
+    """A whole base's report is .json or .xlsx: an .html name was refused only after every file had been
+    read, checked and (for export) written."""
+
+    def run(*args, **kwargs):
+        raise AssertionError("the run started")
+
+    monkeypatch.setattr("migrate.api_base.validate_base", run)
+    monkeypatch.setattr("migrate.api_base.export_base", run)
+    for verb in (["validate"], ["export", "-o", str(tmp_path / "base-out")]):
+        html = tmp_path / "report.html"
+        early = CliRunner().invoke(cli, [*verb, str(MP), "--schema", str(ACCOUNT), "--report", str(html), "-q"])
+        assert early.exit_code == 2 and "Report file" in early.output and "must end in .json, .xlsx" in early.output
+        assert "Traceback" not in early.output and not html.exists() and not (tmp_path / "base-out").exists()
+
+
 def test_init_drafts_a_manifest_from_a_folder_and_lists_what_it_could_not_place(tmp_path):
     folder = tmp_path / "exports"
     shutil.copytree(B24.parent, folder)

@@ -60,6 +60,13 @@ def cli(max_source_mb: float | None) -> None:
     configure_limits(max_source_mb)
 
 
+def _check_report_name(source: Path, profile: str | None, report_path: Path | None) -> None:
+    """Before the run: a report name no writer honours should not cost a whole validation or export (a
+    whole base's report has no .html)."""
+    if report_path:
+        api.checked_report_path(report_path, whole_base=manifest_given(source, profile))
+
+
 @cli.command()
 @_common
 def validate(source: Path, profile: str | None, schema: Path | None, sheet: str | None, owner_as: str,
@@ -67,6 +74,7 @@ def validate(source: Path, profile: str | None, schema: Path | None, sheet: str 
     """Check SOURCE against a profile and the account schema; write nothing but the report.
 
     SOURCE may be a migration manifest (a whole base): every file is checked, then the links between them."""
+    _check_report_name(source, profile, report_path)
     if manifest_given(source, profile):
         from ..api_base import validate_base, write_base_report
 
@@ -74,8 +82,6 @@ def validate(source: Path, profile: str | None, schema: Path | None, sheet: str 
         if report_path:
             base_report.outputs["report"] = [write_base_report(base_report, report_path)]
         render_base(base_report, fmt, quiet)
-    if report_path:
-        api.checked_report_path(report_path)  # before the run: a typo should not cost the whole validation
     report = api.validate(source, profile, schema, sheet=sheet, owner_as=owner_as, progress=not quiet)
     if report_path:
         report.outputs["report"] = [api.write_report(report, report_path)]
@@ -96,7 +102,8 @@ def export(source: Path, profile: str, schema: Path | None, sheet: str | None, o
 
     SOURCE may be a migration manifest: OUT is then a folder with one import file per entity, in the order
     to import them (1-companies, 2-contacts, 3-leads), and not-imported.xlsx for what needs `upload`."""
-    if manifest_given(source, profile):
+    if manifest_given(source, profile):  # one file's names are checked by api.export, after the input guard
+        _check_report_name(source, profile, report_path)
         from ..api_base import export_base, write_base_report
 
         base_report = export_base(source, out, schema, owner_as=owner_as, max_rows=max_rows)

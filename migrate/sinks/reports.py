@@ -21,6 +21,7 @@ from .annotated import write_annotated
 from .html import report_html
 
 REPORT_SUFFIXES = (".json", ".xlsx", ".html")
+BASE_REPORT_SUFFIXES = (".json", ".xlsx")
 #: the report's annotated "Rows" sheet stops here; the Issues sheet always lists everything
 MAX_ANNOTATED_ROWS = 50_000
 
@@ -45,12 +46,14 @@ def rejects_frame(table: SourceTable, report: Report) -> pd.DataFrame:
     return rows_frame(table, report, report.rejected_rows, errors_only=True)
 
 
-def checked_report_path(path: str | Path) -> Path:
-    """`path` as a report file, or MigrateError when its suffix names no report format: called before a
-    run as well as at the write, so a typo fails in a second, not after a million rows were read."""
+def checked_report_path(path: str | Path, *, whole_base: bool = False) -> Path:
+    """`path` as a report file (a whole base's, `api_base.write_base_report`, has no .html), or MigrateError
+    when its suffix names no report format: called before a run as well as at the write, so a typo fails in
+    a second, not after a million rows were read."""
     path = Path(path)
-    if path.suffix.lower() not in REPORT_SUFFIXES:
-        raise MigrateError(f"Report file {path} must end in {', '.join(REPORT_SUFFIXES)}.")
+    suffixes = BASE_REPORT_SUFFIXES if whole_base else REPORT_SUFFIXES
+    if path.suffix.lower() not in suffixes:
+        raise MigrateError(f"Report file {path} must end in {', '.join(suffixes)}.")
     return path
 
 
