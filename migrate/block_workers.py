@@ -231,8 +231,9 @@ def checked_blocks(blocks: Iterable[SourceTable], profile: Profile, schema: Acco
         # with, and keeps each one the parent then frees and reuses (at 1M rows the two blocks read
         # first made each worker ~290 MB, ~100 MB more than its own work)
         ready = pool.submit(_ready)  # with fork, this submit forks every worker
-        try:  # waited for with fork only: a spawned worker imports for a second, while this process reads
-            ready.result() if context.get_start_method() == "fork" else None
+        try:
+            if context.get_start_method() == "fork":  # a spawned worker imports for a second: not waited for
+                ready.result()
         except Exception:  # noqa: BLE001 - no worker could start (fork refused, memory): this process checks all
             yield from _checked_here(head, stream, profile, schema, owner_as, keep)
             return

@@ -152,9 +152,11 @@ def settle_memo() -> None:
     fill pages already in use. Equal texts, so nothing a caller reads changes; only new entries are
     copied, so a memo that stopped growing costs one length check a call."""
     for key, memo in _MEMO.items():
-        if memo is None or len(memo) == _SETTLED.get(key, 0):
+        done = _SETTLED.get(key, 0)
+        if memo is None or len(memo) == done:
             continue
-        done = _SETTLED.get(key, 0) if len(memo) > _SETTLED.get(key, 0) else 0  # fewer: a memo begun again
+        if len(memo) < done:  # a memo begun again since
+            done = 0
         items = list(memo.items())
         moved = dict(_moved(raw, outcome) for raw, outcome in items[done:])
         _MEMO[key] = dict(items[:done]) | moved if done else moved
