@@ -325,10 +325,10 @@ def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchem
     spool.add(list(head.issues) + unmapped + (state.file_issues or []), phase=0)
     spool.next_phase()
 
-    def answer(clusters: list[Cluster], entity: str | None) -> None:
+    def answer(clusters: list[Cluster], entity: str | None) -> None:  # entity: theirs, or None for several
         # messages compare a member's cells of its cluster's entity: a deals file's company clusters hold
         # nearly every row, and refilling the contacts' phones and e-mails there too was +150 MB at 2M rows
-        for each in [entity] if entity else dict.fromkeys(c.entity for c in clusters):
+        for each in dict.fromkeys(c.entity for c in clusters):
             state.held.refill(keys.frame, cluster_rows([c for c in clusters if c.entity == each]), each)
         resolve_duplicates(keys, clusters, profile.duplicate_policies(), state.rejected,
                            schema.targets(profile.entity), into=spool)  # type: ignore[arg-type]  # fmt: skip

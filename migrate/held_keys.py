@@ -67,12 +67,13 @@ class HeldKeys:
             mapped_parts[k] = _joined(mapped_parts[k], mapped, mapped_order, shared)
             source_parts[k] = _joined(source_parts[k], sources, source_order, shared)
 
-    def refill(self, frame: pd.DataFrame, rows: np.ndarray, entity: str | None = None) -> None:
-        """Give the held mapped columns of `frame` (the restored blocks' concatenation, in block order) —
-        those of `entity`'s targets, or all — their texts again at `rows` (sorted labels). The duplicate
-        messages compare a member row's cells of its entity with those of the row it joins (another
-        e-mail, another name), unique or not. May be called once per entity; `close` ends it."""
-        wanted = [c for c, e in self._entity.items() if c in frame.columns and entity in (None, e)]
+    def refill(self, frame: pd.DataFrame, rows: np.ndarray, entity: str) -> None:
+        """Give the held mapped columns of `entity`'s targets in `frame` (the restored blocks'
+        concatenation, in block order) their texts again at `rows` (sorted labels): the rows of that
+        entity's clusters. The duplicate messages compare a member row's cells of its entity with those
+        of the row it joins (another e-mail, another name), unique or not. Called once per entity;
+        `close` ends it."""
+        wanted = [c for c, e in self._entity.items() if c in frame.columns and e == entity]
         if self._file is None or not wanted or not len(rows):
             return
         filled: dict[str, np.ndarray] = {}
