@@ -490,3 +490,58 @@ def test_the_inn_veto_found_by_binary_search_agrees_with_a_lookup_by_label() -> 
     none = pd.DataFrame({"row": np.zeros(0, dtype=np.int64), "header": [], "key": []})
     edges = pd.DataFrame({"a": [3], "b": [2], "kind": "name"})
     assert d._veto_other_inn(edges, none).equals(edges)
+
+
+_NAMES = st.sampled_from(["Иван Петров", "иван петров", "Анна", "", "Анна\u00a0"])
+_PHONES = st.sampled_from(["+79161234567", "8 916 123-45-67", "+79031112233", ""])
+_MAILS = st.sampled_from(["ivan@firm.ru", "IVAN@firm.ru", "anna@firm.ru", ""])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.tuples(_NAMES, _PHONES, _MAILS, st.sampled_from(["ООО Ромашка", "Ромашка", ""])),
+                     min_size=2, max_size=25),
+       gaps=st.sets(st.integers(0, 24), max_size=3))  # fmt: skip
+def test_linked_row_warnings_are_the_same_from_categorical_and_object_columns(rows, gaps) -> None:
+    """A block pass keeps the key columns as categoricals (codes compared), a whole-table run as objects:
+    the `repeated_in_rows` warnings, their messages and order must not depend on it — blank cells, a
+    category list without "" and a missing cell (NaN, compared as an object) included."""
+    from migrate.quality.duplicates_policy import resolve_duplicates
+
+    table = _table([{"Контакт": n, "Тел": p, "Почта": m, "Компания": c} for n, p, m, c in rows])
+    columns = {"Контакт": "Полное имя (контакт)", "Тел": "Рабочий телефон (контакт)",
+               "Почта": "Рабочий email (контакт)", "Компания": "Название (компания)"}  # fmt: skip
+    profile = _profile("leads", columns)
+    mapped = apply_profile(table, profile, SCHEMA)
+    for k in sorted(gaps):
+        if k < len(mapped.frame):
+            mapped.frame.iloc[k, mapped.frame.columns.get_loc("Полное имя (контакт)")] = np.nan
+    clusters = find_duplicates(mapped)
+
+    def warnings(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+        mapped.frame = frame
+        out = resolve_duplicates(mapped, clusters, profile.duplicate_policies(), set(), SCHEMA.targets("leads"))
+        return [(i.code, i.row, i.field, i.value, i.suggestion, i.message) for i in out.issues]
+
+    objects = mapped.frame.astype(object)
+    expected = warnings(objects)
+    assert warnings(objects.astype("category")) == expected
+    assert all(i[0].value == "repeated_in_rows" for i in expected)
+
+
+def test_linked_row_warning_compares_categorical_cells_and_skips_blank_ones() -> None:
+    rows = [{"Контакт": "Иван", "Тел": "+79161234567", "Почта": "ivan@firm.ru"},
+            {"Контакт": "Иван", "Тел": "8 916 123-45-67", "Почта": ""},
+            {"Контакт": "Пётр", "Тел": "+79161234567", "Почта": "petr@firm.ru"}]  # fmt: skip
+    columns = {"Контакт": "Полное имя (контакт)", "Тел": "Рабочий телефон (контакт)",
+               "Почта": "Рабочий email (контакт)"}  # fmt: skip
+    profile = _profile("leads", columns)
+    mapped = apply_profile(_table(rows), profile, SCHEMA)
+    mapped.frame = mapped.frame.astype("category")
+    from migrate.quality.duplicates_policy import resolve_duplicates
+
+    out = resolve_duplicates(mapped, find_duplicates(mapped), {}, set(), SCHEMA.targets("leads"))
+    # row 3 (blank e-mail, same name) differs from row 2 in nothing; row 4 in its name and its e-mail
+    [warning] = out.issues
+    assert (warning.row, warning.suggestion) == (4, "row 2")
+    assert ("'Полное имя (контакт)' 'Пётр' here, 'Иван' there; 'Рабочий email (контакт)' 'petr@firm.ru' here, "
+            "'ivan@firm.ru' there.") in warning.message  # fmt: skip
