@@ -3,7 +3,10 @@
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import migrate
 from migrate import IssueCode, ProfileError
@@ -287,6 +290,16 @@ def test_text_longer_than_an_excel_cell_is_rejected_not_cut(tmp_path):
     (issue,) = issues_of(report, IssueCode.TEXT_TOO_LONG)
     assert issue.row == 2 and "40000" in issue.message
     assert report.rejected_rows == [2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=st.lists(st.one_of(st.text(max_size=6), st.none(), st.just(float("nan"))), min_size=1, max_size=20)
+       .filter(lambda cells: any(isinstance(c, str) for c in cells)))  # fmt: skip
+def test_cell_lengths_are_what_pandas_str_len_gives(cells: list[object]) -> None:
+    from migrate.quality.checks import _lengths
+
+    column = pd.Series(cells, dtype=object, index=range(2, len(cells) + 2))
+    pd.testing.assert_series_equal(_lengths(column), column.str.len(), check_dtype=False)
 
 
 def test_split_name_fills_first_and_last_name_in_russian_order(tmp_path):
