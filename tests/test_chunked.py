@@ -10,19 +10,26 @@ from __future__ import annotations
 
 import csv
 import json
+import pickle
 import random
 import zipfile
+from dataclasses import replace
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from migrate import api
+from migrate.block_workers import Shipped
 from migrate.chunked import NotStreamable, run_blocks
 from migrate.core.issue_log import SpilledIssues
 from migrate.core.profile import load_profile
 from migrate.core.schema import load_schema
+from migrate.core.table import SourceTable
 from migrate.core.validate import validate_table
 from migrate.sinks.reports import write_report
 from migrate.sources import read_table
@@ -423,3 +430,33 @@ def test_a_block_without_the_first_blocks_extra_column_is_written_in_the_files_c
     assert again and set(again) == {"frame"}  # every block but the first came as text in fewer columns
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     assert in_blocks.outputs["import"] == [tmp_path / "a.csv"]
+
+
+_CELLS = st.one_of(st.text(max_size=8), st.sampled_from(["", "\x00", "a\x00b", "Ромашка", "\ud800"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(grid=st.lists(st.lists(_CELLS, min_size=3, max_size=3), max_size=12), odd=st.booleans())
+def test_a_block_shipped_to_a_worker_arrives_equal(grid: list[list[object]], odd: bool) -> None:
+    """A block travels to a worker with each column's cells joined by NUL: a cell holding a NUL, a lone
+    surrogate, an empty block or a cell that is not a str (sent as it is) must arrive unchanged."""
+    frame = pd.DataFrame(grid, columns=["Сделка", "Телефон", "Заметка"], dtype=object,
+                         index=pd.Index(range(2, len(grid) + 2), dtype="int64"))  # fmt: skip
+    if odd and len(grid):
+        frame.iloc[0, 1] = None
+    table = SourceTable(frame=frame, path=Path("deals.csv"), kind="csv", header_row=1, delimiter=";",
+                        original_headers=list(frame.columns), empty_rows=3)  # fmt: skip
+    arrived = pickle.loads(ForkingPickler.dumps(Shipped(table)))
+    pd.testing.assert_frame_equal(arrived.frame, frame)
+    assert [c for c in arrived.frame.iloc[:, 2]] == list(frame.iloc[:, 2])
+    assert replace(arrived, frame=frame) == replace(table, frame=frame)
+
+
+def test_a_shipped_block_pickles_once_and_is_let_go() -> None:
+    table = SourceTable(frame=pd.DataFrame({"a": ["x", "y"]}, index=[2, 3], dtype=object), path=Path("f.csv"),
+                        kind="csv")  # fmt: skip
+    shipped = Shipped(table)
+    pickle.dumps(shipped)
+    assert shipped.block is None  # the pool's task no longer holds the block once it is sent
+    with pytest.raises(RuntimeError, match="once"):
+        pickle.dumps(shipped)
