@@ -389,6 +389,25 @@ def test_apply_transform_empty_series() -> None:
     assert len(result.values) == len(result.failed) == len(result.extras) == len(result.rounded) == 0
 
 
+_CELL_POOL = ["8 916 123 45 67", "", " ", "abc", "1 500,5", "12.05.2024", "да", "a@B.ru, c@d.ru", "x@@y", None,
+              "ООО «Ромашка»", "http://x.ru", "Иванов Иван", "+1"]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(sorted(TRANSFORMS)), cells=st.lists(st.sampled_from(_CELL_POOL), max_size=15))
+def test_apply_transform_gives_each_row_its_own_cells_outcome(name: str, cells: list[str | None]) -> None:
+    """Outcomes are computed per distinct value and broadcast to the rows: every row must read exactly the
+    outcome of its own cell (a missing cell as a blank one), in dtypes str, bool, object, bool."""
+    series = pd.Series(cells, index=range(7, 7 + len(cells)), dtype=object, name=f"{name}-column")
+    result = apply_transform(series, name)
+    assert (result.values.dtype, result.failed.dtype, result.rounded.dtype) == ("str", bool, bool)
+    for k, cell in enumerate(cells):
+        text = "" if cell is None else cell  # a blank cell is an empty, valid value (`_outcome`)
+        expected = transforms._outcome(get_transform(name), text, CTX, transforms.PARSE_MAX.get(name))
+        got = (result.values.iloc[k], not result.failed.iloc[k], result.extras.iloc[k], result.rounded.iloc[k])
+        assert got == (expected.value, expected.ok, expected.extras, expected.rounded), (cell, got, expected)
+
+
 # --- properties -------------------------------------------------------------------------------------
 
 

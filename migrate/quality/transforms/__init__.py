@@ -192,14 +192,16 @@ def apply_transform(series: pd.Series, name: str, ctx: TransformContext = _DEFAU
     values = np.asarray(distinct, dtype=object).tolist()  # a list: an Index of str iterates slowly
     outcomes = _outcomes(fn, values, ctx, series.name, PARSE_MAX.get(name))
 
-    def broadcast(attr: str, dtype: object) -> pd.Series:
-        lookup = np.empty(len(outcomes), dtype=object)
-        lookup[:] = [getattr(o, attr) for o in outcomes]
-        return pd.Series(lookup[codes] if len(codes) else lookup[:0], index=keys.index, dtype=object).astype(dtype)
-
+    # per distinct value: its text checked as a str once (`astype("str")` of the rows checked every row), its
+    # flags as a bool array; then one take per column
+    texts = pd.array([o.value for o in outcomes], dtype="str")
+    oks = np.fromiter((o.ok for o in outcomes), dtype=bool, count=len(outcomes))
+    rounded = np.fromiter((o.rounded for o in outcomes), dtype=bool, count=len(outcomes))
+    extras = np.empty(len(outcomes), dtype=object)
+    extras[:] = [o.extras for o in outcomes]
     return ColumnResult(
-        values=broadcast("value", "str"),
-        failed=~broadcast("ok", bool),
-        extras=broadcast("extras", object),
-        rounded=broadcast("rounded", bool),
+        values=pd.Series(texts.take(codes), index=keys.index),
+        failed=pd.Series(~oks[codes], index=keys.index),
+        extras=pd.Series(extras[codes], index=keys.index, dtype=object),
+        rounded=pd.Series(rounded[codes], index=keys.index),
     )
