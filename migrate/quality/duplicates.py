@@ -416,20 +416,16 @@ def later_members(clusters: list[Cluster]) -> tuple[np.ndarray, np.ndarray, Item
     owner = np.searchsorted(np.array([a for a, _ in spans]), later, side="right") - 1
 
     def items(ks: np.ndarray) -> Iterator[tuple[Cluster, Member]]:
-        for part in range(0, len(ks), _ITEMS_AT_ONCE):  # each column read once per slice, not per member
-            chunk = ks[part : part + _ITEMS_AT_ONCE]
-            at = later[chunk]
-            fields = (c[at].tolist() for c in (columns.row, columns.kind, columns.key, columns.score,
-                                               columns.header))  # fmt: skip
-            vias = [None if v < 0 else v for v in columns.via[at].tolist()]
-            for n, member in zip(owner[chunk].tolist(), map(Member, *fields, vias), strict=True):
-                yield clusters[n], member
+        # each column read once for all of `ks`, not per member: the caller asks a slice of members at a
+        # time (`duplicates_policy._AT_ONCE`), which bounds these lists
+        at = later[ks]
+        fields = (c[at].tolist() for c in (columns.row, columns.kind, columns.key, columns.score, columns.header))
+        vias = [None if v < 0 else v for v in columns.via[at].tolist()]
+        for n, member in zip(owner[ks].tolist(), map(Member, *fields, vias), strict=True):
+            yield clusters[n], member
 
     return columns.row[later], columns.via[later], items
 
-
-#: members built at once by `later_members`' items: a few MB of lists, whatever the file
-_ITEMS_AT_ONCE = 8192
 
 
 DUPLICATE_COLUMNS = ["cluster", "entity", "key_kind", "key", "row", "score"]
