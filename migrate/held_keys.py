@@ -45,6 +45,8 @@ class HeldKeys:
         source column → the headers of `mapped` it feeds (`block_workers.source_feeds`); `hashes`: header
         → the block's key hashes (`cell_key_hashes`); a held header without any holds no key."""
         held = hashed_headers(targets, mapped.columns)
+        if not held:  # no phone or e-mail column (every block has the first's columns): no file at all
+            return mapped, sources
         held_sources = [s for s in sources.columns if s in feeds and all(h in held for h in feeds[s])]
         for h in held:
             self._hashes.setdefault(h, []).append(hashes[h] if h in hashes else _none())

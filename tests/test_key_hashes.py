@@ -174,6 +174,30 @@ def test_a_temporary_disk_that_refuses_the_phones_stops_the_cli_with_what_to_do(
     assert source.read_bytes() == before
 
 
+def test_a_file_without_phone_or_email_columns_needs_no_temporary_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """Only phone and e-mail columns wait on disk: a profile without them runs on a machine whose temporary
+    disk refuses every file, and gives the whole table's report."""
+    import tempfile
+
+    source, _ = _files(tmp_path, 120, seed=8)
+    columns = {"Сделка": "Название сделки", "ФИО": "Полное имя (контакт)", "Компания": "Название (компания)",
+               "ИНН": "ИНН (компания)"}  # fmt: skip
+    path = tmp_path / "names.yaml"
+    path.write_text(yaml.safe_dump({"version": 1, "entity": "leads", "columns": columns}, allow_unicode=True),
+                    encoding="utf-8")  # fmt: skip
+    profile, account = load_profile(path), load_schema(SAMPLES / "account.json")
+    whole = validate_table(read_table(source), profile, account)[1]
+
+    def refused(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a temporary file was opened")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refused)
+    blocks = run_blocks(source, profile, account, block_rows=25, workers=1).report
+    assert blocks.to_json() == whole.to_json()
+    assert any(c.entity == "companies" for c in whole.duplicates)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.sampled_from(["", " ", "\t\n", "a", " b ", "+79161234567", "x@y.ru"]), st.none()),
                 max_size=20))
