@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..core.distinct import sorted_distinct
 from ..core.mapping import MappedTable
 from ..core.report import Report
 from .duplicates import _dense_components, cell_keys, is_inn_header
@@ -246,7 +247,7 @@ def _company_keys(cells: _Cells, cols: dict[str, list[str]]) -> _Coded:
     name_of[name_of == _UNSET] = -1
     n_inns, n_names = len(inns.codes), len(names.codes)
     both = (inn_of >= 0) & (name_of >= 0)
-    pairs = np.unique(name_of[both] * max(n_inns, 1) + inn_of[both])
+    pairs = sorted_distinct(name_of[both] * max(n_inns, 1) + inn_of[both])
     pair_name, pair_inn = np.divmod(pairs, max(n_inns, 1))
     single = np.full(n_names, -1, dtype=np.int64)  # name → its one INN (-1: none, or several)
     one = np.bincount(pair_name, minlength=n_names)[pair_name] == 1

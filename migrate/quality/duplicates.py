@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.blank import filled_cells
+from ..core.distinct import sorted_distinct
 from ..core.mapping import MappedTable
 from .components import _components, _dense_components  # noqa: F401 (clients and tests import them here)
 from .duplicates_keys import (  # noqa: F401 (the cell-key helpers stay importable from here)
@@ -391,7 +392,7 @@ def cluster_rows(clusters: list[Cluster]) -> np.ndarray:
     cluster)."""
     shared = {id(c._columns): c._columns.row for c in clusters if c._columns is not None}
     listed = [np.array(c.rows, dtype=np.int64) for c in clusters if c._columns is None]
-    return np.unique(np.concatenate([*shared.values(), *listed])) if shared or listed else np.zeros(0, np.int64)
+    return sorted_distinct(np.concatenate([*shared.values(), *listed])) if shared or listed else np.zeros(0, np.int64)
 
 
 Items = Callable[[np.ndarray], Iterator[tuple[Cluster, Member]]]

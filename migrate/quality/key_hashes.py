@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from ..core.distinct import sorted_distinct
 from ..core.schema import Target
 from .duplicates_keys import cell_keys, is_inn_header, keys_per_row
 
@@ -111,7 +112,7 @@ def distinct_rows(parts: list[np.ndarray]) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     low, high = min(int(p.min()) for p in parts), max(int(p.max()) for p in parts)
     if low < 0 or high > 4 * sum(map(len, parts)) + (1 << 20):  # not row numbers: sort them
-        return np.unique(np.concatenate(parts)).astype(np.int64)
+        return sorted_distinct(np.concatenate(parts)).astype(np.int64)
     seen = np.zeros(high + 1, dtype=bool)
     for p in parts:
         seen[p] = True
