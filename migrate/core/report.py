@@ -14,6 +14,7 @@ import heapq
 import html
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import pandas as pd
 
 from .issue_log import SpilledIssues
 from .issues import ERROR, WARNING, Issue
+from .json_stream import json_pieces
 from .ledger import Ledger
 
 COLUMNS = ["row", "column", "field", "code", "severity", "value", "suggestion", "message"]
@@ -133,6 +135,20 @@ class Report:
         }
 
     def to_dict(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, Iterator) else v for k, v in self._json_fields().items()}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def json_pieces(self, indent: int = 2) -> Iterator[str]:
+        """`to_json(indent)` a piece at a time: the issues and the duplicate members are read as they are
+        written, never all at once (a million-row file's report: 5.3 GB built whole; see `core.json_stream`)."""
+        return json_pieces(self._json_fields(), indent)
+
+    def _json_fields(self) -> dict[str, Any]:
+        """`to_dict` with its two long lists as iterators: the one definition of the report's JSON."""
+        from ..quality.duplicates import cluster_records  # late: the report stays importable without the mapping layer
+
         return {
             "source": self.source,
             "sheet": self.sheet,
@@ -142,14 +158,11 @@ class Report:
             "ok": self.ok,
             "counts": self.counts(),
             "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()},
-            "issues": [i.to_dict() for i in self.issues],
-            "duplicates": self.duplicates_frame().to_dict("records"),
+            "issues": (i.to_dict() for i in self.issues),
+            "duplicates": cluster_records(self.duplicates),
             "ledger": self.cells.to_dict(),
             "notes": list(self.notes),
         }
-
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
     def summary(self, limit: int = 10) -> str:
         """A few lines for a terminal: reconciliation, counts by code, the first issues."""

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..core.columns import REJECT_REASONS, REJECT_ROW
 from ..core.issues import ERROR, MigrateError
-from ..core.paths import guard_outputs, write_text_atomic
+from ..core.paths import atomic_path, guard_outputs, write_text_atomic
 from ..core.report import Report
 from ..core.table import SourceTable
 from .annotated import write_annotated
@@ -82,7 +82,9 @@ def write_report(report: Report, path: str | Path) -> Path:
     inputs = [("source", report.source), ("profile", report.profile), ("account schema", report.schema)]
     guard_outputs(inputs, [("report", path)])
     if suffix == ".json":
-        write_text_atomic(path, report.to_json() + "\n")
+        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:  # written as it is made
+            fh.writelines(report.json_pieces())
+            fh.write("\n")
     elif suffix == ".xlsx":
         _write_report_workbook(report, path)
     else:
