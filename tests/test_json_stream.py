@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 import migrate
 from migrate.core.json_stream import json_pieces
-from migrate.quality.duplicates import Cluster, cluster_records, clusters_frame
+from migrate.quality.cluster_lines import cluster_records, clusters_frame
+from migrate.quality.duplicates import Cluster
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 

@@ -101,7 +101,8 @@ class Report:
 
     def duplicates_frame(self) -> pd.DataFrame:
         """Duplicate clusters, one line per member row: cluster, entity, key_kind, key, row, score."""
-        from ..quality.duplicates import clusters_frame  # late: the report stays importable without the mapping layer
+        # late: the report stays importable without the mapping layer
+        from ..quality.cluster_lines import clusters_frame
 
         return clusters_frame(self.duplicates)
 
@@ -147,7 +148,8 @@ class Report:
 
     def _json_fields(self) -> dict[str, Any]:
         """`to_dict` with its two long lists as iterators: the one definition of the report's JSON."""
-        from ..quality.duplicates import cluster_records  # late: the report stays importable without the mapping layer
+        # late, as in duplicates_frame
+        from ..quality.cluster_lines import cluster_records
 
         return {
             "source": self.source,
