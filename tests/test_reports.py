@@ -90,3 +90,29 @@ def test_duplicate_clusters_appear_in_the_report_workbook_and_page(tmp_path):
     assert wb["Duplicates"].max_row == len(report.duplicates_frame()) + 1
     page = migrate.write_report(report, tmp_path / "r.html").read_text(encoding="utf-8")
     assert f"Duplicates ({len(report.duplicates)} clusters)" in page
+
+
+def test_a_frame_longer_than_a_sheet_goes_on_in_the_next_sheets_and_no_row_is_lost(tmp_path, monkeypatch):
+    """Excel holds 1,048,575 rows under a header and xlsxwriter drops the rest without a word: the report's
+    issues and duplicate lines, and the rejected rows, go on in `name (2)`, `name (3)`, … (here at 7 rows)."""
+    monkeypatch.setattr("migrate.sinks.annotated.SHEET_DATA_ROWS", 7)
+    out = tmp_path / "import.xlsx"
+    report = migrate.export(SAMPLE, "customers", out, ACCOUNT, report=tmp_path / "report.xlsx")
+    assert len(report.issues) > 14 and len(report.duplicates_frame()) > 7 and len(report.rejected_rows) > 7
+    wb = openpyxl.load_workbook(tmp_path / "report.xlsx")
+
+    def lines(base: str) -> list[tuple[object, ...]]:
+        parts = [n for n in wb.sheetnames if n == base or re.fullmatch(rf"{re.escape(base)} \(\d+\)", n)]
+        assert parts == [base] + [f"{base} ({k})" for k in range(2, len(parts) + 1)]
+        assert all(wb[n].max_row <= 8 for n in parts)
+        header = [c.value for c in wb[base][1]]
+        assert all([c.value for c in wb[n][1]] == header for n in parts)
+        return [r for n in parts for r in wb[n].iter_rows(min_row=2, values_only=True)]
+
+    assert [r[-1] for r in lines("Issues")] == [i.message for i in report.issues]
+    assert [r[4] for r in lines("Duplicates")] == report.duplicates_frame()["row"].tolist()
+    rejects = openpyxl.load_workbook(out.with_name("import.rejects.xlsx"))
+    parts = [n for n in rejects.sheetnames if n.startswith("Клиенты")]
+    assert len(parts) > 1
+    rows = [r[0].value for n in parts for r in rejects[n].iter_rows(min_row=2)]
+    assert rows == report.rejected_rows
