@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import numbers
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import chain, islice
 from pathlib import Path
 
 import pandas as pd
@@ -41,17 +44,28 @@ def cell_notes(issues: list[Issue]) -> dict[tuple[int, str | None], tuple[str, l
     return out
 
 
+@dataclass
+class Lines:
+    """A plain sheet's rows made as they are written: its header and an iterable of rows (a big report's
+    issues read back from disk, its duplicate lines a batch of clusters at a time), never a frame of them."""
+
+    header: list[str]
+    rows: Iterable[Sequence[object]]
+
+
 def write_annotated(
     path: str | Path,
     sheets: dict[str, tuple[pd.DataFrame, str, list[Issue]]],
     *,
-    first: dict[str, pd.DataFrame] | None = None,
+    first: dict[str, pd.DataFrame | Lines] | None = None,
 ) -> Path:
     """Write a workbook whose sheets are `name → (frame, row_column, issues)`.
 
     `frame` holds the source rows (its `row_column` holds each row's physical source number), and every
     issue whose (row, column) lands in the frame colours and comments that cell. `first`: plain sheets
-    written before the annotated ones (e.g. a summary).
+    written before the annotated ones (e.g. a summary), each a frame or `Lines`. Rows are written in
+    order and handed to the file as they go (xlsxwriter's `constant_memory`): a million-row file's
+    report workbook held every cell until the end, 2.8 GB.
     """
     path = Path(path)
     with atomic_path(path) as tmp:
@@ -62,7 +76,7 @@ def write_annotated(
 def _write(tmp: Path, path: Path, sheets: dict[str, tuple[pd.DataFrame, str, list[Issue]]],
            first: dict[str, pd.DataFrame]) -> None:  # fmt: skip
     book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                          "strings_to_urls": False})  # fmt: skip
+                                          "strings_to_urls": False, "constant_memory": True})  # fmt: skip
     names = SheetNames()
     fmt = {
         "bold": book.add_format({"bold": True}),
@@ -70,8 +84,9 @@ def _write(tmp: Path, path: Path, sheets: dict[str, tuple[pd.DataFrame, str, lis
         "warning": book.add_format({"bg_color": _FILL["warning"]}),
     }
     for name, frame in first.items():
-        for part in _sheet_parts(frame):
-            _plain(book, names(name), part, fmt["bold"])
+        lines = frame if isinstance(frame, Lines) else Lines([str(h) for h in frame.columns],
+                                                             frame.itertuples(index=False))  # fmt: skip
+        _plain(book, names, name, lines, fmt["bold"])
     for name, (frame, row_column, issues) in sheets.items():
         notes = cell_notes(issues)
         for part in _sheet_parts(frame):
@@ -86,15 +101,31 @@ def _sheet_parts(frame: pd.DataFrame) -> list[pd.DataFrame]:
     return [frame.iloc[start : start + SHEET_DATA_ROWS] for start in range(0, max(len(frame), 1), SHEET_DATA_ROWS)]
 
 
-def _plain(book: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, bold: object) -> None:
-    ws = book.add_worksheet(name)
-    for c, h in enumerate(frame.columns):
-        ws.write_string(0, c, str(h), bold)
-        ws.set_column(c, c, _width(str(h), frame[h].to_numpy(dtype=object)[:200]))
-    for r, row in enumerate(frame.itertuples(index=False), start=1):
+def _plain(book: xlsxwriter.Workbook, names: SheetNames, name: str, lines: Lines, bold: object) -> None:
+    """The rows under a bold, frozen header; past `SHEET_DATA_ROWS` rows they go on in the next sheet
+    (`name (2)`, …). Column widths follow the header and the first 200 rows."""
+    rows = iter(lines.rows)
+    head = list(islice(rows, 200))
+    widths = [_width(h, [r[c] for r in head]) for c, h in enumerate(lines.header)]
+    ws, r = None, SHEET_DATA_ROWS
+    for row in chain(head, rows):
+        if r == SHEET_DATA_ROWS:
+            ws, r = _plain_sheet(book, names(name), lines.header, widths, bold), 0
+        r += 1
         for c, v in enumerate(row):
             _value(ws, r, c, v)
+    if ws is None:  # no rows: the header alone
+        _plain_sheet(book, names(name), lines.header, widths, bold)
+
+
+def _plain_sheet(book: xlsxwriter.Workbook, name: str, header: list[str], widths: list[float],
+                 bold: object) -> object:  # fmt: skip
+    ws = book.add_worksheet(name)
+    for c, h in enumerate(header):
+        ws.write_string(0, c, h, bold)
+        ws.set_column(c, c, widths[c])
     ws.freeze_panes(1, 0)
+    return ws
 
 
 def _annotated(book, name, frame, row_column, notes, fmt) -> None:  # noqa: ANN001
