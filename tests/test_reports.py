@@ -116,3 +116,13 @@ def test_a_frame_longer_than_a_sheet_goes_on_in_the_next_sheets_and_no_row_is_lo
     assert len(parts) > 1
     rows = [r[0].value for n in parts for r in rejects[n].iter_rows(min_row=2)]
     assert rows == report.rejected_rows
+
+
+def test_a_page_reads_only_the_issues_and_member_lines_it_shows(exported):
+    report, _ = exported
+    whole = report.to_frame()
+    assert report.to_frame(limit=5).equals(whole.head(5))
+    assert report.to_frame(code="unknown_status", limit=2).equals(report.to_frame(code="unknown_status").head(2))
+    pairs = report.issue_columns()
+    assert pairs["column"].tolist() == whole["column"].fillna("(row)").tolist()
+    assert pairs["code"].tolist() == whole["code"].tolist()

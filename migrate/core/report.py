@@ -16,6 +16,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -108,19 +109,27 @@ class Report:
 
     # --- shapes ----------------------------------------------------------------------------------
     def to_frame(
-        self, *, code: str | None = None, severity: str | None = None, column: str | None = None
-    ) -> pd.DataFrame:
-        """Issues as a DataFrame with the fixed columns, optionally filtered by code, severity, column."""
-        rows = [
+        self, *, code: str | None = None, severity: str | None = None, column: str | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """Issues as a DataFrame with the fixed columns, optionally filtered by code, severity, column;
+        `limit`: the first so many of them only (a page's table of a million-row file's issues)."""
+        rows = (
             [i.row, i.column, i.field, i.code.value, i.severity, i.value, i.suggestion, i.message]
             for i in self.issues
             if (code is None or i.code.value == str(getattr(code, "value", code)))
             and (severity is None or i.severity == severity)
             and (column is None or i.column == column)
-        ]
-        frame = pd.DataFrame(rows, columns=COLUMNS)
+        )
+        frame = pd.DataFrame(list(islice(rows, limit)), columns=COLUMNS)
         frame["row"] = frame["row"].astype("Int64")
         return frame
+
+    def issue_columns(self) -> pd.DataFrame:
+        """Each issue's source column ("(row)" for none) and code: what the by-column counts read, without
+        the issues' messages (a million-row file's issues frame is most of a GB)."""
+        pairs = [("(row)" if i.column is None else i.column, i.code.value) for i in self.issues]
+        return pd.DataFrame(pairs, columns=["column", "code"])
 
     def counts(self) -> dict[str, Any]:
         return {

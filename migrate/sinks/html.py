@@ -8,11 +8,13 @@ same summary block in Jupyter.
 from __future__ import annotations
 
 import html
+from itertools import islice
 from pathlib import Path
 
 import pandas as pd
 
 from ..core.report import Report
+from ..quality.cluster_lines import DUPLICATE_COLUMNS, cluster_records
 
 #: the page lists at most this many issues; the .xlsx/.json reports always hold every one
 MAX_TABLE_ROWS = 5000
@@ -27,10 +29,9 @@ _CSS = (
 
 def issues_chart(report: Report, width: int = 760, bar: int = 18) -> str:
     """Horizontal stacked bars: one per source column, one colour per issue code, with a legend."""
-    frame = report.to_frame()
+    frame = report.issue_columns()
     if frame.empty:
         return "<p>No issues.</p>"
-    frame["column"] = frame["column"].fillna("(row)")
     counts = pd.crosstab(frame["column"], frame["code"])
     counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False).index][:25]
     codes = list(counts.columns)
@@ -64,8 +65,7 @@ def issues_chart(report: Report, width: int = 760, bar: int = 18) -> str:
 def report_html(report: Report) -> str:
     """The whole page."""
     name = html.escape(Path(report.source).name)
-    frame = report.to_frame()
-    shown = frame.head(MAX_TABLE_ROWS)
+    shown = report.to_frame(limit=MAX_TABLE_ROWS)
     rows = "".join(
         f"<tr class='{r.severity}'><td>{'' if pd.isna(r.row) else r.row}</td><td>{_e(r.column)}</td>"
         f"<td>{_e(r.field)}</td><td>{_e(r.code)}</td><td>{_e(r.severity)}</td><td>{_e(r.value)}</td><td>{_e(r.suggestion)}</td>"
@@ -73,9 +73,10 @@ def report_html(report: Report) -> str:
         for r in shown.itertuples(index=False)
     )
     more = (
-        f"<p>… and {len(frame) - len(shown)} more in the .xlsx or .json report.</p>" if len(frame) > len(shown) else ""
-    )
-    head = "".join(f"<th>{c}</th>" for c in frame.columns)
+        f"<p>… and {len(report.issues) - len(shown)} more in the .xlsx or .json report.</p>"
+        if len(report.issues) > len(shown) else ""
+    )  # fmt: skip
+    head = "".join(f"<th>{c}</th>" for c in shown.columns)
     return (
         f"<!doctype html><html lang='ru'><head><meta charset='utf-8'><title>amomigrate report — {name}</title>"
         f"<style>{_CSS}</style></head><body><h1>{name}</h1>{report._repr_html_()}"
@@ -99,9 +100,9 @@ def duplicates_html(report: Report) -> str:
     """The duplicate clusters (every member row with its key and score), capped like the issue table."""
     if not report.duplicates:
         return ""
-    frame = report.duplicates_frame()
-    shown = frame.head(MAX_TABLE_ROWS)
-    head = "".join(f"<th>{c}</th>" for c in frame.columns)
+    # the first lines only, a batch of clusters at a time: not a frame of 1.6 million member lines for 5,000
+    shown = pd.DataFrame(list(islice(cluster_records(report.duplicates), MAX_TABLE_ROWS)), columns=DUPLICATE_COLUMNS)
+    head = "".join(f"<th>{c}</th>" for c in shown.columns)
     rows = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in r) + "</tr>" for r in shown.itertuples(index=False))
     return f"<h2>Duplicates ({len(report.duplicates)} clusters)</h2><table><tr>{head}</tr>{rows}</table>"
 

@@ -132,11 +132,9 @@ def summary_frame(report: Report) -> pd.DataFrame:
 
 def by_column_frame(report: Report) -> pd.DataFrame:
     """Issue counts per source column (rows) and code (columns), file-level issues under '(file)'."""
-    # the two columns counted, not the issues' frame (a million-row file's is most of a GB)
-    frame = pd.DataFrame([(i.column, i.code.value) for i in report.issues], columns=["column", "code"])
+    frame = report.issue_columns()
     if frame.empty:
         return pd.DataFrame({"column": []})
-    frame["column"] = frame["column"].fillna("(row)")
     table = pd.crosstab(frame["column"], frame["code"])
     table["total"] = table.sum(axis=1)
     table = table.sort_values("total", ascending=False)
