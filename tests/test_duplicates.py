@@ -543,3 +543,20 @@ def test_linked_row_warning_compares_categorical_cells_and_skips_blank_ones() ->
     assert (warning.row, warning.suggestion) == (4, "row 2")
     assert ("'Полное имя (контакт)' 'Пётр' here, 'Иван' there; 'Рабочий email (контакт)' 'petr@firm.ru' here, "
             "'ivan@firm.ru' there.") in warning.message  # fmt: skip
+
+
+@pytest.mark.parametrize("labels", [[2, 5, 9, 10], [10, 2, 9, 5], [7, 3, 11]])
+def test_member_positions_are_found_in_any_index_and_a_missing_row_is_an_error(labels: list[int]) -> None:
+    """Row numbers in order are found by binary search (no hash table kept on the frame), any other index
+    by its hash table; both give the positions `get_indexer` gives, and a row the frame lacks raises."""
+    from migrate.quality.duplicates_policy import _Positions
+
+    index = pd.Index(labels, dtype="int64")
+    _positions = (lambda ix, wanted: _Positions(ix)(wanted))  # noqa: E731
+    wanted = np.array([labels[2], labels[0], labels[2], labels[-1]], dtype=np.int64)
+    assert _positions(index, wanted).tolist() == index.get_indexer(wanted).tolist()
+    assert _positions(index, wanted[:0]).tolist() == []
+    with pytest.raises(KeyError, match="rows not in the mapped frame"):
+        _positions(index, np.array([labels[0], 4], dtype=np.int64))
+    with pytest.raises(KeyError):
+        _positions(pd.Index([], dtype="int64"), np.array([3], dtype=np.int64))

@@ -125,11 +125,11 @@ def _linked_issues(mapped: MappedTable, cells: _Cells, clusters: list[Cluster]) 
         cols = [h for h in frame.columns if h in mapped.targets and mapped.targets[h].entity == entity]
         named = [repr(h) for h in cols]
         columns = [_Comparable(frame[h]) for h in cols]
-        here_at, there_at = _positions(frame.index, rows), _positions(frame.index, vias)
+        positions = _Positions(frame.index)
         # a slice of members at a time: the cells of two million members and their via rows, as objects,
         # were the largest arrays of a big file's messages; and rows as lists, no numpy call per warning
         for start in range(0, len(rows), _AT_ONCE):
-            here, there = here_at[start : start + _AT_ONCE], there_at[start : start + _AT_ONCE]
+            here, there = positions(rows[start : start + _AT_ONCE]), positions(vias[start : start + _AT_ONCE])
             conflict = np.column_stack([c.conflicts(here, there) for c in columns]) if columns else \
                 np.zeros((len(here), 0), dtype=bool)  # fmt: skip
             ks = np.flatnonzero(conflict.any(axis=1))
@@ -170,11 +170,28 @@ class _Comparable:
         return self.values[at] if self.texts is None else self.texts[self.values[at]]
 
 
-def _positions(index: pd.Index, labels: np.ndarray) -> np.ndarray:
-    at = index.get_indexer(labels)
-    if (at < 0).any():  # a member row the frame does not hold: the searches and the frame disagree
-        raise KeyError(f"rows not in the mapped frame: {labels[at < 0][:5].tolist()}")
-    return at
+class _Positions:
+    """Labels → their positions in `index`. Row numbers in order (a block pass's frame, a whole table's)
+    are found by binary search: `get_indexer` builds the index's hash table and the frame keeps it, which
+    was +40 MB at a million rows and +100 MB at two on the searches' peak. Any other index is read through
+    its hash table. A label the index lacks raises KeyError (the searches and the frame disagree)."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.index, self.values = index, index.to_numpy()
+        values = self.values
+        self.in_order = values.dtype.kind in "iu" and (len(values) < 2 or bool((values[1:] > values[:-1]).all()))
+
+    def __call__(self, labels: np.ndarray) -> np.ndarray:
+        values = self.values
+        if self.in_order:
+            at = np.minimum(np.searchsorted(values, labels), max(len(values) - 1, 0))
+            missing = values[at] != labels if len(values) else np.ones(len(labels), dtype=bool)
+        else:
+            at = self.index.get_indexer(labels)
+            missing = at < 0
+        if missing.any():
+            raise KeyError(f"rows not in the mapped frame: {np.asarray(labels)[missing][:5].tolist()}")
+        return at
 
 
 def _texts(columns: list[_Comparable], at: np.ndarray) -> list[list[object]]:
