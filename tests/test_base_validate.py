@@ -197,6 +197,10 @@ def test_validate_takes_a_manifest_and_prints_each_file_and_the_cross_file_count
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["counts"]["links_dangling"] == 2 and set(data["files"]) == {"companies", "contacts", "leads",
                                                                              "comments", "tasks"}  # fmt: skip
+    # written a piece at a time (each file's issues read as written): the text to_json gives
+    report = validate_base(MP, ACCOUNT)
+    assert out.read_text(encoding="utf-8") == report.to_json() + "\n"
+    assert "".join(report.json_pieces()) == report.to_json()
     refused = CliRunner().invoke(cli, ["validate", str(MP), "--report", str(MP.parent / "deals.json")])
     assert refused.exit_code == 2 and "is an input" in refused.output
 

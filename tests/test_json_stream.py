@@ -33,6 +33,25 @@ def test_pieces_join_to_what_json_dumps_gives_with_iterators_as_lists(fields, in
     assert "".join(json_pieces(data, indent)) == json.dumps(listed, ensure_ascii=False, indent=indent)
 
 
+def _lazy(value, draw):  # noqa: ANN001, ANN202 - every list made an iterator where the draw says so
+    if isinstance(value, list):
+        items = [_lazy(v, draw) for v in value]
+        return iter(items) if draw(st.booleans()) else items
+    if isinstance(value, dict):
+        return {k: _lazy(v, draw) for k, v in value.items()}
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.dictionaries(st.text(max_size=4), _VALUES, max_size=4), indent=st.integers(0, 3), data=st.data())
+def test_iterators_at_any_depth_are_written_as_the_lists_they_stand_for(value, indent, data) -> None:  # noqa: ANN001
+    """A whole base's report holds each file's report, whose issues are an iterator: lists made iterators at
+    any depth (in a dict, in a list, under an int key, which json writes as a str) give json's text."""
+    lazy = _lazy(value, data.draw)
+    expected = json.dumps(value, ensure_ascii=False, indent=indent)
+    assert "".join(json_pieces(lazy, indent)) == expected
+
+
 def test_an_empty_dict_and_empty_iterators_are_written_as_json_writes_them() -> None:
     assert "".join(json_pieces({})) == "{}"
     data = {"issues": iter([]), "notes": [], "n": math.inf}

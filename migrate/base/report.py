@@ -9,12 +9,14 @@ of unknown type, records merged across files), `to_frame()` (the fixed Report co
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..core.json_stream import json_pieces
 from ..core.report import COLUMNS, Report
 
 _COUNT_LABELS = (
@@ -59,17 +61,25 @@ class BaseReport:
         return frame[["entity", "source", *COLUMNS]] if frames else frame
 
     def to_dict(self) -> dict[str, Any]:
+        return self._json_fields() | {"files": {e: r.to_dict() for e, r in self.files.items()}}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def json_pieces(self, indent: int = 2) -> Iterator[str]:
+        """`to_json(indent)` a piece at a time, each file's issues and duplicate lines read as they are written
+        (`Report.json_pieces`): a base holding a million-row file has its hundreds of thousands of issues."""
+        return json_pieces(self._json_fields(), indent)
+
+    def _json_fields(self) -> dict[str, Any]:
         return {
             "manifest": self.manifest,
             "ok": self.ok,
             "counts": dict(self.counts),
-            "files": {e: r.to_dict() for e, r in self.files.items()},
+            "files": {e: r._json_fields() for e, r in self.files.items()},
             "notes": list(self.notes),
             "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()},
         }
-
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
     def summary(self, limit: int = 5) -> str:
         parts = [f"{self.manifest}: {self.errors} errors, {self.warnings} warnings", self.cross_file()]

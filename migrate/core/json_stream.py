@@ -25,38 +25,70 @@ __all__ = ["json_pieces"]
 
 def json_pieces(data: Mapping[str, Any], indent: int = 2) -> Iterator[str]:
     """The JSON text of `data` in pieces (see the module docstring)."""
-    if not data:
-        yield "{}"
-        return
-    inner = "\n" + " " * indent
-    yield "{"
-    for n, (key, value) in enumerate(data.items()):
-        yield ("," if n else "") + inner + _dumps(key, indent) + ": "
-        if isinstance(value, Iterator):
-            yield from _list_pieces(value, indent, inner)
-        else:
-            yield _dumps(value, indent).replace("\n", inner)
-    yield "\n}"
+    yield from _pieces(data, indent, "\n")
 
 
-def _list_pieces(items: Iterator[Any], indent: int, outer: str) -> Iterator[str]:
-    """A list at one level of indentation below the top dict: `[` + each item on its own lines + `]`."""
-    inner = outer + " " * indent
-    first = True
-    for item in items:
-        yield ("[" if first else ",") + inner + _dumps(item, indent).replace("\n", inner)
-        first = False
-    yield "[]" if first else outer + "]"
+def _pieces(value: Any, indent: int, outer: str) -> Iterator[str]:
+    """`value` at the indentation `outer` (a line feed and the spaces before its closing bracket): an
+    iterator as a list of its items, a dict holding one (at any depth) key by key, anything else whole."""
+    if isinstance(value, Iterator):
+        inner, first = outer + " " * indent, True
+        for item in value:
+            head = ("[" if first else ",") + inner
+            first = False
+            flat = _flat_or_none(item, indent)  # the usual item (an issue, a member line): one piece
+            if flat is not None:
+                yield head + flat.replace("\n", inner)
+            else:
+                yield head
+                yield from _pieces(item, indent, inner)
+        yield "[]" if first else outer + "]"
+    elif type(value) is dict and _streams(value):
+        inner = outer + " " * indent
+        for n, (key, item) in enumerate(value.items()):
+            yield ("{" if not n else ",") + inner + _dumps(key, indent) + ": "
+            yield from _pieces(item, indent, inner)
+        yield outer + "}"
+    else:
+        try:
+            text = _dumps(value, indent)
+        except TypeError:  # an iterator under a key json makes a str of: the dict is written whole
+            text = _dumps(_listed(value), indent)
+        yield text.replace("\n", outer)
+
+
+def _streams(value: dict[Any, Any]) -> bool:
+    """A dict of str keys that holds an iterator somewhere: written key by key (json writes any other key
+    as a str of its own making, so such a dict is written whole, its iterators made lists)."""
+    return all(type(k) is str for k in value) and any(
+        isinstance(v, Iterator) or (type(v) is dict and _streams(v)) for v in value.values())  # fmt: skip
+
+
+def _listed(value: Any) -> Any:
+    """`value` with every iterator in it made a list (dicts and lists walked; only they can hold one)."""
+    if isinstance(value, Iterator):
+        return [_listed(v) for v in value]
+    if type(value) is dict:
+        return {k: _listed(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_listed(v) for v in value]
+    return value
 
 
 def _dumps(value: Any, indent: int) -> str:
     # a JSON string never holds a raw line feed (json escapes it), so re-indenting by replacing "\n" is exact
-    if type(value) is dict and value:
-        try:
-            return _flat(value, indent)
-        except KeyError:  # a key that is not a str, or a value that is not a scalar
-            pass
-    return json.dumps(value, ensure_ascii=False, indent=indent)
+    flat = _flat_or_none(value, indent)
+    return flat if flat is not None else json.dumps(value, ensure_ascii=False, indent=indent)
+
+
+def _flat_or_none(value: Any, indent: int) -> str | None:
+    """`_flat(value)` for a non-empty dict of str keys and scalar values, else None."""
+    if type(value) is not dict or not value:
+        return None
+    try:
+        return _flat(value, indent)
+    except KeyError:  # a key that is not a str, or a value that is not a scalar
+        return None
 
 
 def _float(value: float) -> str:
