@@ -3,13 +3,15 @@ the whole text (or the whole dict) in memory.
 
 Why: a million-row deals file's report has 368,214 issues and 1.6 million duplicate-member lines. Built as
 one dict (`Report.to_dict`) and dumped as one str, its `--report r.json` took 5.3 GB at its peak for a
-550 MB file. Here a value may be an iterator — a list made as it is read (issues read back from disk, the
-member lines a batch of clusters at a time) — and each of its items is dumped on its own.
+550 MB file. Here a value may be an iterator, at any depth (a whole base's report holds each file's) — a
+list made as it is read (issues read back from disk, the member lines a batch of clusters at a time) —
+and each of its items is dumped on its own; a flat item (str keys, scalar values) through json's C
+functions, since `json.dumps` with an indent runs json's pure-Python encoder.
 
 What a caller may rely on: `"".join(json_pieces(d, indent))` equals `json.dumps(d', ensure_ascii=False,
-indent=indent)`, where d' is d with each iterator value made a list (an iterator of tuples is then a
-list of lists, as json makes of tuples). `indent` is an int (a non-negative number of spaces). Each
-iterator is read once, in order.
+indent=indent)`, where d' is d with each iterator made a list. `indent` is an int (a non-negative number
+of spaces). Each iterator is read once, in order; one under a dict whose keys are not all str is made a
+list first (json writes such keys as strs of its own making).
 """
 
 from __future__ import annotations
