@@ -97,7 +97,7 @@ def _write(tmp: Path, path: Path, sheets: dict[str, tuple[pd.DataFrame, str, lis
 def _sheet_parts(frame: pd.DataFrame) -> list[pd.DataFrame]:
     """The frame in slices of at most `SHEET_DATA_ROWS` rows, one sheet each (`name`, `name (2)`, …): past
     Excel's 1,048,576 rows xlsxwriter drops a row without a word — a million-row deals file's report lost
-    584,201 of its 1,632,777 duplicate lines that way. An empty frame is one (empty) sheet."""
+    584,202 of its 1,632,777 duplicate lines that way. An empty frame is one (empty) sheet."""
     return [frame.iloc[start : start + SHEET_DATA_ROWS] for start in range(0, max(len(frame), 1), SHEET_DATA_ROWS)]
 
 
