@@ -28,7 +28,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 from .block_workers import (
     BlockDigest,
@@ -39,6 +38,7 @@ from .block_workers import (
     key_headers,
     source_feeds,
 )
+from .core.category_union import joined
 from .core.heap import paused_collector, return_freed_memory
 from .core.issue_log import IssueSpool
 from .core.issues import Issue, IssueCode
@@ -280,7 +280,7 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame()
     index = pd.Index(np.concatenate([p.index.to_numpy(dtype="int64") for p in parts]), dtype="int64")
-    columns = {name: pd.Series(union_categoricals([p[name].array for p in parts]), index=index, name=name)
+    columns = {name: pd.Series(joined([p[name].array for p in parts]), index=index, name=name)
                for name in parts[0].columns}  # fmt: skip
     return pd.DataFrame(columns, index=index, columns=list(parts[0].columns))
 
