@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 import migrate
@@ -95,7 +96,7 @@ def test_duplicate_clusters_appear_in_the_report_workbook_and_page(tmp_path):
 def test_a_frame_longer_than_a_sheet_goes_on_in_the_next_sheets_and_no_row_is_lost(tmp_path, monkeypatch):
     """Excel holds 1,048,575 rows under a header and xlsxwriter drops the rest without a word: the report's
     issues and duplicate lines, and the rejected rows, go on in `name (2)`, `name (3)`, … (here at 7 rows)."""
-    monkeypatch.setattr("migrate.sinks.annotated.SHEET_DATA_ROWS", 7)
+    monkeypatch.setattr("migrate.sinks.xlsx.SHEET_DATA_ROWS", 7)
     out = tmp_path / "import.xlsx"
     report = migrate.export(SAMPLE, "customers", out, ACCOUNT, report=tmp_path / "report.xlsx")
     assert len(report.issues) > 14 and len(report.duplicates_frame()) > 7 and len(report.rejected_rows) > 7
@@ -126,3 +127,17 @@ def test_a_page_reads_only_the_issues_and_member_lines_it_shows(exported):
     pairs = report.issue_columns()
     assert pairs["column"].tolist() == whole["column"].fillna("(row)").tolist()
     assert pairs["code"].tolist() == whole["code"].tolist()
+
+
+def test_upload_results_and_a_bases_report_go_on_past_a_sheets_rows_too(tmp_path, monkeypatch):
+    """`write_sheets` (an upload's success and error files, a whole base's report) splits a long frame the
+    same way: a 2M-row upload's results would otherwise have lost every row past the sheet limit."""
+    from migrate.sinks.xlsx import write_sheets
+
+    monkeypatch.setattr("migrate.sinks.xlsx.SHEET_DATA_ROWS", 7)
+    frame = pd.DataFrame({"Строка": list(range(2, 22)), "ID": [f"{n:05d}" for n in range(20)]})
+    wb = openpyxl.load_workbook(write_sheets(tmp_path / "success.xlsx", {"Загружено": frame, "Пусто": frame[:0]}))
+    assert wb.sheetnames == ["Загружено", "Загружено (2)", "Загружено (3)", "Пусто"]
+    rows = [r for n in wb.sheetnames[:3] for r in wb[n].iter_rows(min_row=2, values_only=True)]
+    assert rows == list(frame.itertuples(index=False, name=None))
+    assert all([c.value for c in wb[n][1]] == ["Строка", "ID"] for n in wb.sheetnames)

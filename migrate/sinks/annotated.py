@@ -19,14 +19,12 @@ import pandas as pd
 import xlsxwriter
 
 from ..core.issues import ERROR, Issue
-from ..core.limits import SHEET_ROWS
 from ..core.paths import atomic_path
-from .xlsx import SheetNames, _close, _width
+from . import xlsx
+from .xlsx import SheetNames, _close, _width, sheet_parts
 
 #: xlsxwriter keeps comments in memory; past this many annotated rows a sheet gets fills but no comments
 MAX_COMMENTED_ROWS = 20_000
-#: data rows a sheet holds below its header (Excel's limit); a longer frame goes on in the next sheet
-SHEET_DATA_ROWS = SHEET_ROWS
 
 _FILL = {"error": "#F8CBAD", "warning": "#FFE699"}
 
@@ -89,27 +87,20 @@ def _write(tmp: Path, path: Path, sheets: dict[str, tuple[pd.DataFrame, str, lis
         _plain(book, names, name, lines, fmt["bold"])
     for name, (frame, row_column, issues) in sheets.items():
         notes = cell_notes(issues)
-        for part in _sheet_parts(frame):
+        for part in sheet_parts(frame):
             _annotated(book, names(name), part, row_column, notes, fmt)
     _close(book, path)
 
 
-def _sheet_parts(frame: pd.DataFrame) -> list[pd.DataFrame]:
-    """The frame in slices of at most `SHEET_DATA_ROWS` rows, one sheet each (`name`, `name (2)`, …): past
-    Excel's 1,048,576 rows xlsxwriter drops a row without a word — a million-row deals file's report lost
-    584,202 of its 1,632,777 duplicate lines that way. An empty frame is one (empty) sheet."""
-    return [frame.iloc[start : start + SHEET_DATA_ROWS] for start in range(0, max(len(frame), 1), SHEET_DATA_ROWS)]
-
-
 def _plain(book: xlsxwriter.Workbook, names: SheetNames, name: str, lines: Lines, bold: object) -> None:
     """The rows under a bold, frozen header; past `SHEET_DATA_ROWS` rows they go on in the next sheet
-    (`name (2)`, …). Column widths follow the header and the first 200 rows."""
+    (`name (2)`, …; `xlsx.SHEET_DATA_ROWS`). Column widths follow the header and the first 200 rows."""
     rows = iter(lines.rows)
     head = list(islice(rows, 200))
     widths = [_width(h, [r[c] for r in head]) for c, h in enumerate(lines.header)]
-    ws, r = None, SHEET_DATA_ROWS
+    ws, r, step = None, xlsx.SHEET_DATA_ROWS, xlsx.SHEET_DATA_ROWS
     for row in chain(head, rows):
-        if r == SHEET_DATA_ROWS:
+        if r == step:
             ws, r = _plain_sheet(book, names(name), lines.header, widths, bold), 0
         r += 1
         for c, v in enumerate(row):
