@@ -201,6 +201,8 @@ def test_validate_takes_a_manifest_and_prints_each_file_and_the_cross_file_count
     report = validate_base(MP, ACCOUNT)
     assert out.read_text(encoding="utf-8") == report.to_json() + "\n"
     assert "".join(report.json_pieces()) == report.to_json()
+    printed = CliRunner().invoke(cli, ["validate", str(MP), "--schema", str(ACCOUNT), "--format", "json", "-q"])
+    assert printed.exit_code == 1 and printed.stdout == report.to_json() + "\n"
     refused = CliRunner().invoke(cli, ["validate", str(MP), "--report", str(MP.parent / "deals.json")])
     assert refused.exit_code == 2 and "is an input" in refused.output
 

@@ -69,14 +69,10 @@ def render_report(report: Any, fmt: str, quiet: bool, reconciliation: str) -> No
     """Print a run's result and exit with its code: the summary and the files written, or (`--format json`)
     the JSON on stdout with the reconciliation line on stderr. One file's Report and a whole base's
     BaseReport render the same way; the caller passes the reconciliation line each words its own way."""
-    if fmt == "json":
-        pieces = getattr(report, "json_pieces", None)  # a file's Report streams its JSON; a BaseReport is small
-        if pieces is None:
-            click.echo(report.to_json())
-        else:
-            sys.stdout.writelines(pieces())
-            sys.stdout.write("\n")
-            sys.stdout.flush()
+    if fmt == "json":  # written as it is made (`json_pieces`): a big file's issues are never one str
+        sys.stdout.writelines(report.json_pieces())
+        sys.stdout.write("\n")
+        sys.stdout.flush()
         click.echo(reconciliation, err=True)
     else:
         click.echo(report.summary(limit=0 if quiet else 10))
