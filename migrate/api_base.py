@@ -14,6 +14,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from .base.graph import Base, build_base
 from .base.manifest import Manifest, load_manifest
 from .base.report import BaseReport
 from .core.issues import MigrateError
-from .core.paths import atomic_path, guard_outputs
+from .core.paths import guard_outputs, write_pieces_atomic
 from .core.schema import AccountSchema, schema_from_data
 from .core.validate import validate_table
 from .sinks.reports import checked_report_path, write_rejects
@@ -85,10 +86,7 @@ def write_base_report(report: BaseReport, path: str | Path, manifest: Manifest |
     man = manifest or (load_manifest(report.manifest) if Path(report.manifest).is_file() else None)
     _refuse_input(path, man)
     if path.suffix.lower() == ".json":
-        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:  # written as it is made
-            fh.writelines(report.json_pieces())
-            fh.write("\n")
-        return path
+        return write_pieces_atomic(path, chain(report.json_pieces(), ["\n"]))  # written as it is made
     rows = [{"entity": e, "source": r.source, **{k: v for k, v in r.counts().items() if k != "by_code"}}
             for e, r in report.files.items()]  # fmt: skip
     counts = pd.DataFrame([{"count": k, "value": v} for k, v in report.counts.items()])

@@ -92,8 +92,13 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
     """Write `text` to `path` atomically (see `atomic_path`); returns `path`."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding=encoding)
+    return write_pieces_atomic(path, [text], encoding)
+
+
+def write_pieces_atomic(path: str | Path, pieces: Iterable[str], encoding: str = "utf-8") -> Path:
+    """`write_text_atomic` of a text made a piece at a time (a big report's JSON), never whole in memory."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding=encoding) as fh:
+        fh.writelines(pieces)
     return Path(path)
 
 

@@ -8,13 +8,14 @@ mapping (`core.columns.REJECT_META`) and the sheet keeps the source sheet's name
 
 from __future__ import annotations
 
+from itertools import chain
 from pathlib import Path
 
 import pandas as pd
 
 from ..core.columns import REJECT_REASONS, REJECT_ROW
 from ..core.issues import ERROR, MigrateError
-from ..core.paths import atomic_path, guard_outputs, write_text_atomic
+from ..core.paths import guard_outputs, write_pieces_atomic, write_text_atomic
 from ..core.report import COLUMNS, Report
 from ..core.table import SourceTable
 from ..quality.cluster_lines import DUPLICATE_COLUMNS, cluster_records
@@ -83,9 +84,7 @@ def write_report(report: Report, path: str | Path) -> Path:
     inputs = [("source", report.source), ("profile", report.profile), ("account schema", report.schema)]
     guard_outputs(inputs, [("report", path)])
     if suffix == ".json":
-        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:  # written as it is made
-            fh.writelines(report.json_pieces())
-            fh.write("\n")
+        write_pieces_atomic(path, chain(report.json_pieces(), ["\n"]))  # written as it is made
     elif suffix == ".xlsx":
         _write_report_workbook(report, path)
     else:
