@@ -50,6 +50,7 @@ from .core.report import Report
 from .core.schema import AccountSchema, Target
 from .core.table import SourceTable
 from .end_searches import searched, split_searches
+from .end_wording import Wording
 from .held_keys import HeldKeys
 from .quality.clients import repeated_clients_notes
 from .quality.duplicates import Cluster, cluster_rows
@@ -128,6 +129,8 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     state.issues.next_phase()  # phase 0 is the file-level issues, known only at the end
     bars = Progress(progress)
     tick = bars.stage("checking rows", None, unit="row")
+    expected = expected_blocks(Path(path), rows)
+    wording = Wording.for_pass(expected, workers)  # forked now, while this process is small
     try:
         keep = None if write is None else getattr(write, "takes", "frame")
 
@@ -135,12 +138,14 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
             return digest_block(block, profile, schema, owner_as, "frame").frame  # type: ignore[return-value]
 
         for block, digest in checked_blocks(stream.blocks, profile, schema, owner_as, workers, keep,
-                                            expected_blocks(Path(path), rows)):  # fmt: skip
+                                            expected):  # fmt: skip
             _one_block(block, digest, state, write, frame_of)
             tick(len(block.frame))
             del block, digest  # the last block would otherwise live through the searches (its rows and text)
     except BaseException:
         state.held.close()
+        if wording is not None:
+            wording.close()
         raise
     finally:
         stream.close()
@@ -149,9 +154,11 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     return_freed_memory()  # what the blocks freed, and the searches' big arrays once they are freed
     bars.stage("duplicates and repeated clients", None, unit="step")
     try:
-        report, notes = _report(head, stream.rows, profile, schema, state, split_searches(workers))
+        report, notes = _report(head, stream.rows, profile, schema, state, split_searches(workers), wording)
     finally:
         state.held.close()
+        if wording is not None:
+            wording.close()
         bars.close()
     report.notes += notes
     return Outcome(report, state.header or [], _numeric(state))
@@ -308,7 +315,7 @@ def _filled(sources: pd.DataFrame, mapped: pd.DataFrame, sparse: dict[str, str])
 
 
 def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchema, state: _State,
-            split: bool) -> tuple[Report, list[str]]:  # fmt: skip
+            split: bool, wording: Wording | None = None) -> tuple[Report, list[str]]:  # fmt: skip
     state.held.restore(state.key_mapped, state.key_source)  # the phones and e-mails another row shares
     mapped_keys = _concat(state.key_mapped)
     same = _same_everywhere(state)
@@ -330,12 +337,15 @@ def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchem
         # nearly every row, and refilling the contacts' phones and e-mails there too was +150 MB at 2M rows
         for each in dict.fromkeys(c.entity for c in clusters):
             state.held.refill(keys.frame, cluster_rows([c for c in clusters if c.entity == each]), each)
+        aside = None if wording is None else (lambda batches: wording.hand(batches, spool))
         resolve_duplicates(keys, clusters, profile.duplicate_policies(), state.rejected,
-                           schema.targets(profile.entity), into=spool)  # type: ignore[arg-type]  # fmt: skip
+                           schema.targets(profile.entity), into=spool, word_linked=aside)  # type: ignore[arg-type]  # fmt: skip
 
     # the notes count with the rows the blocks rejected: the searches reject none (checked at the end)
     rejected = sorted(state.rejected)
     found = searched(keys, rejected, answer, split=split)
+    if wording is not None:
+        wording.collect(spool)  # the linked-row warnings worded beside the searches
     notes, clusters = found.notes, found.clusters
     spool.next_phase()
     spool += found.possible

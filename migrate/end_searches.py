@@ -96,10 +96,19 @@ def searched(keys: MappedTable, rejected: list[int], answer: Answer, *, split: b
 
 
 def in_order(keys: MappedTable, rejected: list[int], answer: Answer) -> Found:
-    """The searches one after the other, in this process."""
+    """The searches one after the other, in this process. In a file of another entity (deals), whose
+    clusters are all linked, each entity's clusters are answered as soon as they are found: the answer may
+    hand their warnings to another process (`end_wording`) while the next search runs here."""
     notes = repeated_clients_notes_for(keys, rejected)
-    clusters = find_duplicates(keys)
-    answer(clusters, None)
+    if keys.entity in ("contacts", "companies"):  # its own clusters' issues follow every linked warning
+        clusters = find_duplicates(keys)
+        answer(clusters, None)
+    else:
+        clusters = []
+        for entity in ("contacts", "companies"):  # find_duplicates' order and numbering
+            found = entity_clusters(keys, entity, start=len(clusters) + 1)
+            answer(found, entity)
+            clusters += found
     return Found(notes, clusters, possible_duplicate_issues(keys))
 
 

@@ -549,7 +549,7 @@ def test_linked_row_warning_compares_categorical_cells_and_skips_blank_ones() ->
 def test_member_positions_are_found_in_any_index_and_a_missing_row_is_an_error(labels: list[int]) -> None:
     """Row numbers in order are found by binary search (no hash table kept on the frame), any other index
     by its hash table; both give the positions `get_indexer` gives, and a row the frame lacks raises."""
-    from migrate.quality.duplicates_policy import _Positions
+    from migrate.quality.linked_warnings import Positions as _Positions
 
     index = pd.Index(labels, dtype="int64")
     _positions = (lambda ix, wanted: _Positions(ix)(wanted))  # noqa: E731

@@ -121,3 +121,41 @@ def test_a_temporary_disk_that_refuses_the_spool_stops_with_what_to_do(monkeypat
     spool = IssueSpool(limit=2)
     with pytest.raises(MigrateError, match="No space left on device.*TMPDIR"):
         spool += [_issue(n, n + 2, CODES[0], ERROR) for n in range(3)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(drawn=issues_by_phase, limit=st.integers(1, 12), helper_limit=st.integers(1, 12), cuts=st.data())
+def test_ranges_made_by_other_spools_sort_as_if_added_in_place(drawn, limit, helper_limit, cuts) -> None:
+    """A run hands ranges of its issues to other spools (`reserve`, `for_range`: another process words a
+    search's warnings) and adopts them later: the issues and counts are those of one spool taking them all
+    in order, whether either side went to disk."""
+    made = [(phase, _issue(n, row, code, severity)) for n, (phase, row, code, severity) in enumerate(drawn)]
+    made.sort(key=lambda pair: pair[0])  # phases in order, as a block pass makes them
+    one = IssueSpool(limit=limit)
+    for phase, issue in made:
+        while one.phase < phase:
+            one.next_phase()
+        one.append(issue)
+    expected = one.finish()
+
+    spool, handed, k = IssueSpool(limit=limit), [], 0
+    while k < len(made):
+        phase = made[k][0]
+        while spool.phase < phase:
+            spool.next_phase()
+        same = [i for p, i in made[k:] if p == phase]
+        size = cuts.draw(st.integers(1, len(same)))
+        if cuts.draw(st.booleans()):  # this range is made elsewhere, then adopted at the end
+            helper = IssueSpool.for_range(spool.directory(), phase, spool.reserve(size), f"h{k}", limit=helper_limit)
+            helper += same[:size]
+            handed.append(pickle.loads(pickle.dumps(helper.handed_over())))  # it crosses a pipe
+        else:
+            spool += same[:size]
+        k += size
+    for h in handed:
+        spool.adopt(h)
+    got = spool.finish()
+    assert list(got) == list(expected) and len(got) == len(expected)
+    a, b = Report("f.csv", "leads", 20, got), Report("f.csv", "leads", 20, expected)
+    assert (a.errors, a.warnings, a.rejected_rows) == (b.errors, b.warnings, b.rejected_rows)
+    assert list(a.by_code().items()) == list(b.by_code().items())  # ties in the order codes first appear

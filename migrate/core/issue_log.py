@@ -29,7 +29,7 @@ from typing import Any, overload
 
 from .issues import ERROR, WARNING, Issue, IssueCode, MigrateError
 
-__all__ = ["CHUNK", "MAX_ISSUES_IN_MEMORY", "IssueSpool", "SpilledIssues", "Tally", "issue_order"]
+__all__ = ["CHUNK", "MAX_ISSUES_IN_MEMORY", "Handover", "IssueSpool", "SpilledIssues", "Tally", "issue_order"]
 
 #: issues a spool holds before it writes them to disk as one sorted run
 MAX_ISSUES_IN_MEMORY = 50_000
@@ -76,6 +76,30 @@ class Tally:
     def rejected_rows(self) -> list[int]:
         return sorted(self.error_rows)
 
+    def merge(self, other: Tally) -> None:
+        """Count `other`'s issues too (another spool's, of the same report: keys from one sequence)."""
+        self.errors += other.errors
+        self.warnings += other.warnings
+        self.error_rows |= other.error_rows
+        for code, (n, key) in other.codes.items():
+            seen = self.codes.get(code)
+            if seen is None:
+                self.codes[code] = [n, key]
+            else:
+                seen[0] += n
+                seen[1] = min(seen[1], key)
+
+
+@dataclass
+class Handover:
+    """What a spool working for another one (in another process, `IssueSpool.for_range`) gives back: its
+    issues as (key, fields) pairs while they fit in memory, else the sorted run files it wrote in the
+    other spool's directory; and its tally. Plain data: it pickles."""
+
+    pairs: list[tuple[_Key, tuple[object, ...]]]
+    runs: list[Path]
+    tally: Tally
+
 
 class IssueSpool:
     """Collects issues phase by phase and sorts them into the Report's order (see the module docstring).
@@ -94,6 +118,55 @@ class IssueSpool:
         self._runs: list[Path] = []
         self._dir: Path | None = None
         self._cleanup: weakref.finalize | None = None
+        self._prefix = "run"
+
+    # --- a range of another spool's issues, made elsewhere ---------------------------------------------
+
+    def reserve(self, count: int) -> int:
+        """Set aside the sequence numbers of `count` issues of the current phase that another spool will
+        make (`for_range`); returns the first. Issues added here afterwards sort after them in a row."""
+        first = self.count
+        self.count += count
+        return first
+
+    def directory(self) -> Path:
+        """The spool's temporary directory (made now if it was not): another spool may write runs there."""
+        if self._dir is None:
+            try:
+                self._dir = Path(tempfile.mkdtemp(prefix="amomigrate-issues-"))
+            except OSError as e:
+                raise _no_room(tempfile.gettempdir(), e) from e
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
+        return self._dir
+
+    @classmethod
+    def for_range(cls, directory: Path, phase: int, first: int, name: str,
+                  limit: int | None = None) -> IssueSpool:  # fmt: skip
+        """A spool making the issues another spool reserved (`reserve`): numbered from `first` in `phase`,
+        its runs written in that spool's `directory` under `name` (the other spool owns and removes them)."""
+        spool = cls(limit=limit)
+        spool.phase, spool.count, spool._dir, spool._prefix = phase, first, directory, name
+        return spool
+
+    def handed_over(self) -> Handover:
+        """This spool's issues for the spool that reserved them (`adopt`): in memory if none went to disk."""
+        if not self._runs:
+            pairs = [(key, _fields(issue)) for key, issue in self._buffer]
+            self._buffer = []
+            return Handover(pairs, [], self.tally)
+        if self._buffer:
+            self._spill()
+        return Handover([], list(self._runs), self.tally)
+
+    def adopt(self, handed: Handover) -> None:
+        """Take the issues of a range this spool reserved; they sort as if they had been added here."""
+        self.tally.merge(handed.tally)
+        self._runs += handed.runs
+        codes = {code.value: code for code in IssueCode}
+        for key, (code, *rest) in handed.pairs:
+            self._buffer.append((key, Issue(codes[code], *rest)))  # type: ignore[arg-type]
+            if len(self._buffer) >= self.limit:
+                self._spill()
 
     def __len__(self) -> int:
         return self.count
@@ -134,23 +207,24 @@ class IssueSpool:
         return spilled
 
     def _spill(self) -> None:
+        directory = self.directory()
         try:
-            if self._dir is None:
-                self._dir = Path(tempfile.mkdtemp(prefix="amomigrate-issues-"))
-                self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
             self._buffer.sort(key=lambda pair: pair[0])
-            path = self._dir / f"run-{len(self._runs)}.pickle"
+            path = directory / f"{self._prefix}-{len(self._runs)}.pickle"
             with open(path, "wb") as fh:
                 for start in range(0, len(self._buffer), self.chunk):
                     part = [(key, _fields(issue)) for key, issue in self._buffer[start : start + self.chunk]]
                     pickle.dump(part, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError as e:  # a full or read-only temporary disk stops the run with what to do, not a traceback
-            where = self._dir or tempfile.gettempdir()
-            raise MigrateError(f"cannot keep the report's issues on disk in {where}: {e.strerror or e}. "
-                               "Set TMPDIR to a directory with free space (368,214 warnings of a million-row "
-                               "file took 192 MB there).") from e  # fmt: skip
+        except OSError as e:
+            raise _no_room(directory, e) from e
         self._runs.append(path)
         self._buffer = []
+
+
+def _no_room(where: object, e: OSError) -> MigrateError:
+    # a full or read-only temporary disk stops the run with what to do, not a traceback
+    return MigrateError(f"cannot keep the report's issues on disk in {where}: {e.strerror or e}. Set TMPDIR to "
+                        "a directory with free space (368,214 warnings of a million-row file took 192 MB there).")
 
 
 def _fields(issue: Issue) -> tuple[object, ...]:

@@ -26,21 +26,20 @@ would otherwise bury its real problems under 60,000 warnings about normal data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..core.issue_log import IssueSpool
-from ..core.issues import Issue, IssueCode, rendered
+from ..core.issues import Issue, IssueCode
 from ..core.mapping import MappedTable
 from ..core.schema import Target
-from .duplicates import Cluster, Member, later_members
+from .duplicates import Cluster, Member
+from .linked_warnings import WHAT, LinkedBatch, linked_batches, member_issue, worded
 
 POLICIES = ("report", "keep-first", "merge")
-_WHAT = {"contacts": "contact", "companies": "company"}
-_LABEL = {"phone": "phone", "email": "e-mail", "inn": "INN", "name": "name", "fuzzy-name": "similar name"}
 _MULTI_CODES = ("PHONE", "EMAIL")
 
 
@@ -70,17 +69,25 @@ def resolve_duplicates(
     targets: Mapping[str, Target],
     *,
     into: IssueSpool | None = None,
+    word_linked: Callable[[Iterator[LinkedBatch]], None] | None = None,
 ) -> Outcome:
     """Issues for every cluster under its entity's policy; with `merge`, the mapped frame is changed in
     place: kept rows completed, merged rows removed (so every consumer of the frame skips them).
 
     `into`: a spool that takes the issues as they are made, in the same order (the Outcome's list stays
-    empty) — a big deals file's linked-row warnings are then never all in memory at once."""
+    empty) — a big deals file's linked-row warnings are then never all in memory at once.
+    `word_linked`: given with `into`, gets the linked clusters' warnings as batches to word
+    (`linked_warnings.worded`) instead of their issues; it must give `into` their places first (reserve
+    them) — the issues of the other clusters follow them."""
     outcome = Outcome()
     issues: list[Issue] | IssueSpool = into if into is not None else outcome.issues
     cells = _Cells(mapped)
     merges: list[tuple[Cluster, int, list[Member]]] = []
-    issues += _linked_issues(mapped, cells, [c for c in clusters if c.linked])
+    batches = linked_batches(mapped, cells.values, [c for c in clusters if c.linked])
+    if into is not None and word_linked is not None:
+        word_linked(batches)
+    else:
+        issues += (issue for batch in batches for issue in worded(batch))
     for cluster in (c for c in clusters if not c.linked):
         policy = policies.get(cluster.entity, "report")
         if policy == "report":
@@ -111,98 +118,6 @@ def _act(cells: _Cells, cluster: Cluster, policy: str, rejected: set[int],
 
 def _report(cells: _Cells, cluster: Cluster, first: int) -> list[Issue]:
     return [_issue(IssueCode.DUPLICATE_ROW, cells, cluster, m, first) for m in cluster.members if m.row != first]
-
-
-def _linked_issues(mapped: MappedTable, cells: _Cells, clusters: list[Cluster]) -> Iterator[Issue]:
-    """A deal's contact (company) in several rows is normal and stays in the clusters only; a warning is
-    due where a row writes it differently from the row it shares the key with (another name, another
-    e-mail — both non-empty), since that is what would make two records of one client. Compared with
-    that row, not the cluster's first: in a chain (A–B by phone, B–C by e-mail) A and C may share nothing.
-    All member rows of an entity are compared at once; the warnings are yielded one by one (to a spool)."""
-    frame = mapped.frame
-    for entity in dict.fromkeys(c.entity for c in clusters):
-        rows, vias, items = later_members([c for c in clusters if c.entity == entity])
-        cols = [h for h in frame.columns if h in mapped.targets and mapped.targets[h].entity == entity]
-        named = [repr(h) for h in cols]
-        columns = [_Comparable(frame[h]) for h in cols]
-        positions = _Positions(frame.index)
-        # a slice of members at a time: the cells of two million members and their via rows, as objects,
-        # were the largest arrays of a big file's messages; and rows as lists, no numpy call per warning
-        for start in range(0, len(rows), _AT_ONCE):
-            here, there = positions(rows[start : start + _AT_ONCE]), positions(vias[start : start + _AT_ONCE])
-            conflict = np.column_stack([c.conflicts(here, there) for c in columns]) if columns else \
-                np.zeros((len(here), 0), dtype=bool)  # fmt: skip
-            ks = np.flatnonzero(conflict.any(axis=1))
-            members = list(items(ks + start))
-            values = cells.values([(m.header, m.row) for _, m in members])
-            these, those = _texts(columns, here[ks]), _texts(columns, there[ks])
-            found = zip(members, values, these, those, conflict[ks].tolist(), strict=True)
-            for (cluster, member), value, this, that, differ in found:
-                where = [j for j, d in enumerate(differ) if d]
-                differs = "; ".join([f"{named[j]} {this[j]!r} here, {that[j]!r} there" for j in where[:3]])
-                differs += "; …" if len(where) > 3 else ""
-                via = member.via if member.via is not None else cluster.first
-                yield _issue(IssueCode.REPEATED_IN_ROWS, cells, cluster, member, via, value=value, differs=differs)
-
-
-class _Comparable:
-    """One column's cells compared between member rows and the rows they join, by position: a categorical
-    column by its codes (equal codes ⇔ equal texts; its texts built only for the rows that differ), any
-    other column as its objects. Why: `frame.loc[rows, cols].to_numpy(dtype=object)` of every member and
-    via row was a quarter of the messages' time on a million-row deals file (368,214 warnings)."""
-
-    def __init__(self, column: pd.Series) -> None:
-        codes = column.cat.codes.to_numpy() if isinstance(column.dtype, pd.CategoricalDtype) else None
-        if codes is not None and not (codes < 0).any():  # a missing cell compares as NaN does: as an object
-            texts = column.cat.categories.to_numpy(dtype=object)
-            self.values, self.texts = codes, texts
-            blank = np.flatnonzero(texts == "")
-            self.blank: object = int(blank[0]) if len(blank) else -1
-        else:
-            self.values, self.texts, self.blank = column.to_numpy(dtype=object), None, ""
-
-    def conflicts(self, here: np.ndarray, there: np.ndarray) -> np.ndarray:
-        """Per pair of positions: both cells non-empty and different."""
-        a, b = self.values[here], self.values[there]
-        return (a != b) & (a != self.blank) & (b != self.blank)
-
-    def cells(self, at: np.ndarray) -> np.ndarray:
-        return self.values[at] if self.texts is None else self.texts[self.values[at]]
-
-
-class _Positions:
-    """Labels → their positions in `index`. Row numbers in order (a block pass's frame, a whole table's)
-    are found by binary search: `get_indexer` builds the index's hash table and the frame keeps it, which
-    was +40 MB at a million rows and +100 MB at two on the searches' peak. Any other index is read through
-    its hash table. A label the index lacks raises KeyError (the searches and the frame disagree)."""
-
-    def __init__(self, index: pd.Index) -> None:
-        self.index, self.values = index, index.to_numpy()
-        values = self.values
-        self.in_order = values.dtype.kind in "iu" and (len(values) < 2 or bool((values[1:] > values[:-1]).all()))
-
-    def __call__(self, labels: np.ndarray) -> np.ndarray:
-        values = self.values
-        if self.in_order:
-            at = np.minimum(np.searchsorted(values, labels), max(len(values) - 1, 0))
-            missing = values[at] != labels if len(values) else np.ones(len(labels), dtype=bool)
-        else:
-            at = self.index.get_indexer(labels)
-            missing = at < 0
-        if missing.any():
-            raise KeyError(f"rows not in the mapped frame: {np.asarray(labels)[missing][:5].tolist()}")
-        return at
-
-
-def _texts(columns: list[_Comparable], at: np.ndarray) -> list[list[object]]:
-    """The cells of `columns` at positions `at`, a list per position."""
-    if not columns:
-        return [[] for _ in range(len(at))]
-    return np.column_stack([c.cells(at) for c in columns]).tolist()
-
-
-#: linked-row warnings made a slice at a time (`_linked_issues`)
-_AT_ONCE = 8192
 
 
 class _Cells:
@@ -252,28 +167,10 @@ class _Cells:
         return out
 
 
-def _issue(code: IssueCode, cells: _Cells, cluster: Cluster, m: Member, first: int, *, value: object = None,
-           **context: str) -> Issue:  # fmt: skip
-    """One member's issue: the key's source cell as `value` (looked up unless given), "row N" as the
-    suggestion."""
-    what, column = _WHAT.get(cluster.entity, cluster.entity), cells.column(m.header)
-    if value is None:
-        value = cells.value(m.header, m.row)
-    context.update(first=first, what=what, because=because(m, first))
-    # one Issue built, its suggestion kept out of the message: this runs once per member row, 368,214 times
-    # for a million-row deals file
-    severity, message = rendered(code, m.row, column, m.header, value, context)  # type: ignore[arg-type]
-    return Issue(code, severity, m.row, column, m.header, value, f"row {first}", message)  # type: ignore[arg-type]
-
-
-def because(m: Member, first: int) -> str:
-    """Why a member is in its cluster, for messages: `phone '+79161234567'`, `similar name 'x', 96%`."""
-    text = f"{_LABEL[m.key_kind]} {m.key!r}"
-    if m.key_kind == "fuzzy-name":
-        text += f", {m.score:.0f}% alike"
-    if m.via is not None and m.via != first:
-        text += f", through row {m.via}"
-    return text
+def _issue(code: IssueCode, cells: _Cells, cluster: Cluster, m: Member, first: int, **context: str) -> Issue:
+    """One member's issue (`linked_warnings.member_issue`), the key's source cell looked up."""
+    what = WHAT.get(cluster.entity, cluster.entity)
+    return member_issue(code, what, cells.column(m.header), m, first, cells.value(m.header, m.row), context)
 
 
 # --- merge -------------------------------------------------------------------------------------------------
