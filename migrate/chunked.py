@@ -335,11 +335,14 @@ def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchem
     def answer(clusters: list[Cluster], entity: str | None) -> None:  # entity: theirs, or None for several
         # messages compare a member's cells of its cluster's entity: a deals file's company clusters hold
         # nearly every row, and refilling the contacts' phones and e-mails there too was +150 MB at 2M rows
+        was = {}
         for each in dict.fromkeys(c.entity for c in clusters):
-            state.held.refill(keys.frame, cluster_rows([c for c in clusters if c.entity == each]), each)
+            was |= state.held.refill(keys.frame, cluster_rows([c for c in clusters if c.entity == each]), each)
         aside = None if wording is None else (lambda batches: wording.hand(batches, spool))
         resolve_duplicates(keys, clusters, profile.duplicate_policies(), state.rejected,
                            schema.targets(profile.entity), into=spool, word_linked=aside)  # type: ignore[arg-type]  # fmt: skip
+        for c, column in was.items():  # only the messages read the refilled cells; the next search holds less
+            keys.frame[c] = column
 
     # the notes count with the rows the blocks rejected: the searches reject none (checked at the end)
     rejected = sorted(state.rejected)

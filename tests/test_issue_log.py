@@ -148,7 +148,7 @@ def test_ranges_made_by_other_spools_sort_as_if_added_in_place(drawn, limit, hel
         if cuts.draw(st.booleans()):  # this range is made elsewhere, then adopted at the end
             helper = IssueSpool.for_range(spool.directory(), phase, spool.reserve(size), f"h{k}", limit=helper_limit)
             helper += same[:size]
-            handed.append(pickle.loads(pickle.dumps(helper.handed_over())))  # it crosses a pipe
+            handed.append(pickle.loads(pickle.dumps(helper.handed_over(to_disk=cuts.draw(st.booleans())))))  # a pipe
         else:
             spool += same[:size]
         k += size

@@ -99,6 +99,7 @@ class Handover:
     pairs: list[tuple[_Key, tuple[object, ...]]]
     runs: list[Path]
     tally: Tally
+    count: int = 0  # the issues in the runs and pairs
 
 
 class IssueSpool:
@@ -140,30 +141,40 @@ class IssueSpool:
         return self._dir
 
     @classmethod
-    def for_range(cls, directory: Path, phase: int, first: int, name: str,
-                  limit: int | None = None) -> IssueSpool:  # fmt: skip
+    def for_range(cls, directory: Path, phase: int, first: int, name: str, limit: int | None = None,
+                  chunk: int | None = None) -> IssueSpool:  # fmt: skip
         """A spool making the issues another spool reserved (`reserve`): numbered from `first` in `phase`,
         its runs written in that spool's `directory` under `name` (the other spool owns and removes them)."""
-        spool = cls(limit=limit)
+        spool = cls(limit=limit, chunk=chunk)
         spool.phase, spool.count, spool._dir, spool._prefix = phase, first, directory, name
         return spool
 
-    def handed_over(self) -> Handover:
-        """This spool's issues for the spool that reserved them (`adopt`): in memory if none went to disk."""
-        if not self._runs:
+    def handed_over(self, to_disk: bool = False) -> Handover:
+        """This spool's issues for the spool that reserved them (`adopt`): in memory if none went to disk,
+        unless `to_disk` (then the Handover itself stays small: it crosses a pipe)."""
+        made = sum(self.tally.codes[c][0] for c in self.tally.codes)
+        if not self._runs and not (to_disk and self._buffer):
             pairs = [(key, _fields(issue)) for key, issue in self._buffer]
             self._buffer = []
-            return Handover(pairs, [], self.tally)
+            return Handover(pairs, [], self.tally, made)
         if self._buffer:
             self._spill()
-        return Handover([], list(self._runs), self.tally)
+        return Handover([], list(self._runs), self.tally, made)
 
     def adopt(self, handed: Handover) -> None:
-        """Take the issues of a range this spool reserved; they sort as if they had been added here."""
+        """Take the issues of a range this spool reserved; they sort as if they had been added here. Runs
+        that fit in memory beside this spool's issues, when it has none on disk, are read back (and their
+        files removed): a small file's Report keeps its plain list."""
         self.tally.merge(handed.tally)
-        self._runs += handed.runs
+        pairs = handed.pairs
+        if handed.runs and not self._runs and len(self._buffer) + handed.count < self.limit:
+            pairs = [pair for run in handed.runs for pair in _read_run(run)]
+            for run in handed.runs:
+                run.unlink(missing_ok=True)
+        elif handed.runs:
+            self._runs += handed.runs
         codes = {code.value: code for code in IssueCode}
-        for key, (code, *rest) in handed.pairs:
+        for key, (code, *rest) in pairs:
             self._buffer.append((key, Issue(codes[code], *rest)))  # type: ignore[arg-type]
             if len(self._buffer) >= self.limit:
                 self._spill()

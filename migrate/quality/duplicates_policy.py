@@ -34,10 +34,11 @@ import pandas as pd
 
 from ..core.issue_log import IssueSpool
 from ..core.issues import Issue, IssueCode
+from ..core.linked_words import WHAT, LinkedBatch, because, member_issue, worded
 from ..core.mapping import MappedTable
 from ..core.schema import Target
 from .duplicates import Cluster, Member
-from .linked_warnings import WHAT, LinkedBatch, linked_batches, member_issue, worded
+from .linked_warnings import linked_batches
 
 POLICIES = ("report", "keep-first", "merge")
 _MULTI_CODES = ("PHONE", "EMAIL")
@@ -169,8 +170,9 @@ class _Cells:
 
 def _issue(code: IssueCode, cells: _Cells, cluster: Cluster, m: Member, first: int, **context: str) -> Issue:
     """One member's issue (`linked_warnings.member_issue`), the key's source cell looked up."""
-    what = WHAT.get(cluster.entity, cluster.entity)
-    return member_issue(code, what, cells.column(m.header), m, first, cells.value(m.header, m.row), context)
+    what, why = WHAT.get(cluster.entity, cluster.entity), because(m.key_kind, m.key, m.score, m.via, first)
+    return member_issue(code, what, cells.column(m.header), m.row, m.header, cells.value(m.header, m.row), first,
+                        why, context)  # fmt: skip
 
 
 # --- merge -------------------------------------------------------------------------------------------------

@@ -7,58 +7,32 @@ the cluster's first: in a chain (A–B by phone, B–C by e-mail) A and C may sh
 
 Why two steps: a million-row deals file has 368,214 of these warnings, and wording them (the difference,
 the message, the Issue, the spool's key) was ~14 µs each of Python — the largest part of the end-of-file
-work after the searches. `linked_batches` needs the key columns and is array work; `worded` needs only its
-batch (plain lists), so it may run in another process (`migrate.end_wording`) while this one searches the
-next entity's duplicates.
+work after the searches. `linked_batches` needs the key columns and is array work; the words
+(`core.linked_words.worded`) need only a batch of plain lists, so they may come from another process
+(`migrate.end_wording`) while this one searches the next entity's duplicates.
 
-What a caller may rely on: the issues of `worded(b)` for every `b` of `linked_batches(...)`, in that order,
-are the linked warnings of those clusters in the Report's order; a LinkedBatch pickles as plain data.
+What a caller may rely on: the issues of `worded(b)` for every `b` of `linked_batches(...)`, in order, are
+the linked warnings of those clusters in the Report's order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..core.issues import Issue, IssueCode, rendered
+from ..core.linked_words import WHAT, LinkedBatch
 from ..core.mapping import MappedTable
-from .duplicates import Cluster, Member, later_members
+from .duplicates import Cluster, later_members
 
-__all__ = ["AT_ONCE", "LinkedBatch", "Positions", "because", "linked_batches", "member_issue", "worded"]
-
-WHAT = {"contacts": "contact", "companies": "company"}
-_LABEL = {"phone": "phone", "email": "e-mail", "inn": "INN", "name": "name", "fuzzy-name": "similar name"}
+__all__ = ["AT_ONCE", "Positions", "linked_batches"]
 
 #: member rows compared at once: bounds the arrays and lists of one batch
 AT_ONCE = 8192
 
 #: the source cell of each (target header, row) — `duplicates_policy._Cells.values`
 SourceCells = Callable[[list[tuple[str, int]]], list[object]]
-
-
-@dataclass
-class LinkedBatch:
-    """The members of one slice that differ from the row they join, with what is needed to word them.
-
-    `members` are Member fields as tuples; `firsts` the row each is compared with (its via, else its
-    cluster's first); `these`/`those` the compared columns' cells here and there, `differ` which of them
-    differ (both non-empty); `named` the compared headers quoted; `columns` each key header's source column."""
-
-    what: str
-    named: list[str]
-    columns: dict[str, str | None]
-    members: list[tuple[object, ...]]
-    firsts: list[int]
-    values: list[object]
-    these: list[list[object]]
-    those: list[list[object]]
-    differ: list[list[bool]]
-
-    def __len__(self) -> int:
-        return len(self.members)
 
 
 def linked_batches(mapped: MappedTable, cells: SourceCells, clusters: list[Cluster]) -> Iterator[LinkedBatch]:
@@ -87,39 +61,6 @@ def linked_batches(mapped: MappedTable, cells: SourceCells, clusters: list[Clust
             sources = {h: mapped.sources.get(h) for h in dict.fromkeys(m.header for _, m in pairs)}
             yield LinkedBatch(WHAT.get(entity, entity), named, sources, members, firsts, values,
                               _texts(columns, here[ks]), _texts(columns, there[ks]), conflict[ks].tolist())  # fmt: skip
-
-
-def worded(batch: LinkedBatch) -> Iterator[Issue]:
-    """The batch's warnings, in its order: what differs (three columns at most), and why the rows are one."""
-    named, what, columns = batch.named, batch.what, batch.columns
-    found = zip(batch.members, batch.firsts, batch.values, batch.these, batch.those, batch.differ, strict=True)
-    for fields, first, value, this, that, differ in found:
-        m = Member(*fields)  # type: ignore[arg-type]
-        where = [j for j, d in enumerate(differ) if d]
-        differs = "; ".join([f"{named[j]} {this[j]!r} here, {that[j]!r} there" for j in where[:3]])
-        differs += "; …" if len(where) > 3 else ""
-        yield member_issue(IssueCode.REPEATED_IN_ROWS, what, columns.get(m.header), m, first, value,
-                           {"differs": differs})  # fmt: skip
-
-
-def member_issue(code: IssueCode, what: str, column: str | None, m: Member, first: int, value: object,
-                 context: dict[str, str]) -> Issue:  # fmt: skip
-    """One member's issue: the key's source cell as `value`, "row N" as the suggestion. One Issue built,
-    its suggestion kept out of the message: this runs once per member row, 368,214 times for a million-row
-    deals file."""
-    context.update(first=first, what=what, because=because(m, first))  # type: ignore[arg-type]
-    severity, message = rendered(code, m.row, column, m.header, value, context)  # type: ignore[arg-type]
-    return Issue(code, severity, m.row, column, m.header, value, f"row {first}", message)  # type: ignore[arg-type]
-
-
-def because(m: Member, first: int) -> str:
-    """Why a member is in its cluster, for messages: `phone '+79161234567'`, `similar name 'x', 96%`."""
-    text = f"{_LABEL[m.key_kind]} {m.key!r}"
-    if m.key_kind == "fuzzy-name":
-        text += f", {m.score:.0f}% alike"
-    if m.via is not None and m.via != first:
-        text += f", through row {m.via}"
-    return text
 
 
 class _Comparable:
