@@ -449,12 +449,13 @@ def test_later_members_read_from_columns_equal_the_members_built_one_by_one() ->
     clusters = [c for c in find_duplicates(mapped) if c.entity == "companies"]
     assert clusters and clusters[0]._columns is not None
     rebuilt = [Cluster(c.id, c.entity, c.linked, c.members) for c in clusters]  # Members held, no columns
+    expected = [(m, c.first) for c in rebuilt for m in c.members[1:]]
     for group in (clusters, rebuilt):
-        rows_, vias, items = later_members(group)
-        everyone = list(items(np.arange(len(rows_))))
-        picked = list(items(np.array([len(rows_) - 1, 0, 3])))
-        assert [m.row for _, m in everyone] == rows_.tolist() and [m.via for _, m in everyone] == vias.tolist()
-        assert [(c.id, m) for c, m in everyone] == [(c.id, m) for c in rebuilt for m in c.members[1:]]
+        rows_, vias, fields = later_members(group)
+        everyone = list(zip(*fields(np.arange(len(rows_))), strict=True))
+        picked = list(zip(*fields(np.array([len(rows_) - 1, 0, 3])), strict=True))
+        assert [f[0] for f in everyone] == rows_.tolist() and [f[5] for f in everyone] == vias.tolist()
+        assert everyone == [(*m, m.via if m.via is not None else first) for m, first in expected]
         assert picked == [everyone[-1], everyone[0], everyone[3]]
 
 

@@ -145,3 +145,28 @@ def test_a_pass_that_fails_ends_its_helper(tmp_path: Path, monkeypatch: pytest.M
         run_blocks(source, profile, account, block_rows=17, workers=2)
     [helper] = [int(p) for p in helpers.read_text().split()]
     assert _gone(helper)
+
+
+def test_a_batch_words_at_most_three_differences_and_why_the_rows_are_one() -> None:
+    """A member's differing cells are read from the batch's flat cells by its end; past three, "…". The
+    batch crosses a pipe as plain data and words the same there."""
+    import pickle
+
+    from migrate.core.linked_words import LinkedBatch, worded
+
+    phone = "Рабочий телефон (контакт)"
+    batch = LinkedBatch("contact", ["'A'", "'B'", "'C'", "'D'"], {phone: "Телефон"}, rows=[5, 9, 12],
+                        kinds=["phone", "fuzzy-name", "email"], keys=["+79161234567", "ромашка", "a@b.ru"],
+                        scores=[100.0, 96.4, 100.0], headers=[phone, phone, phone], vias=[2, 3, None],
+                        firsts=[2, 3, 7], values=["8 916 123-45-67", "x", "y"], ends=[4, 5, 6],
+                        which=[0, 1, 2, 3, 1, 0], these=["a", "b", "c", "d", "e", "f"],
+                        those=["A", "B", "C", "D", "E", "F"])  # fmt: skip
+    first, second, third = list(worded(pickle.loads(pickle.dumps(batch))))
+    assert "'A' 'a' here, 'A' there; 'B' 'b' here, 'B' there; 'C' 'c' here, 'C' there; …" in first.message
+    assert "'D'" not in first.message and "phone '+79161234567'" in first.message
+    assert (first.row, first.column, first.field, first.value, first.suggestion) == (
+        5, "Телефон", phone, "8 916 123-45-67", "row 2")
+    assert "'B' 'e' here, 'E' there" in second.message and "…" not in second.message
+    assert "similar name 'ромашка', 96% alike" in second.message
+    assert "'A' 'f' here, 'F' there" in third.message and third.suggestion == "row 7"
+    assert [i.code.value for i in (first, second, third)] == ["repeated_in_rows"] * 3

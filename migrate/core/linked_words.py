@@ -27,35 +27,47 @@ _LABEL = {"phone": "phone", "email": "e-mail", "inn": "INN", "name": "name", "fu
 @dataclass
 class LinkedBatch:
     """Linked cluster members that write their client differently from the row they join, with what is
-    needed to word them. `members` are the Members' fields (row, key kind, key, score, header, via) as
-    tuples; `firsts` the row each is compared with (its via, else its cluster's first); `values` the key's
-    source cell; `these`/`those` the compared columns' cells here and there, `differ` which of them
-    differ (both non-empty); `named` the compared headers quoted; `columns` each key header's source column."""
+    needed to word them, as columns (a list per field: fewer objects to pickle than a tuple per member).
+
+    Per member: `rows`, `kinds` (key kind), `keys`, `scores`, `headers` (the key's target column), `vias`
+    (None for none), `firsts` (the row it is compared with: its via, else its cluster's first), `values`
+    (the key's source cell), `ends`: its differing cells are `these[k]` here and `those[k]` there, in
+    compared column `which[k]`, for k from the previous member's end to its own. `named`: the compared
+    headers quoted; `columns`: each key header's source column."""
 
     what: str
     named: list[str]
     columns: dict[str, str | None]
-    members: list[tuple[int, str, str, float, str, int | None]]
+    rows: list[int]
+    kinds: list[str]
+    keys: list[str]
+    scores: list[float]
+    headers: list[str]
+    vias: list[int | None]
     firsts: list[int]
     values: list[object]
-    these: list[list[object]]
-    those: list[list[object]]
-    differ: list[list[bool]]
+    ends: list[int]
+    which: list[int]
+    these: list[object]
+    those: list[object]
 
     def __len__(self) -> int:
-        return len(self.members)
+        return len(self.rows)
 
 
 def worded(batch: LinkedBatch) -> Iterator[Issue]:
     """The batch's `repeated_in_rows` warnings, in its order: what differs (three columns at most, then
     "…"), and why the rows hold one client."""
-    named, what, columns = batch.named, batch.what, batch.columns
-    found = zip(batch.members, batch.firsts, batch.values, batch.these, batch.those, batch.differ, strict=True)
-    for (row, kind, key, score, header, via), first, value, this, that, differ in found:
-        where = [j for j, d in enumerate(differ) if d]
-        differs = "; ".join([f"{named[j]} {this[j]!r} here, {that[j]!r} there" for j in where[:3]])
-        differs += "; …" if len(where) > 3 else ""
-        yield member_issue(IssueCode.REPEATED_IN_ROWS, what, columns.get(header), row, header, value, first,
+    b = batch
+    named, which, these, those, columns = b.named, b.which, b.these, b.those, b.columns
+    start = 0
+    found = zip(b.rows, b.kinds, b.keys, b.scores, b.headers, b.vias, b.firsts, b.values, b.ends, strict=True)
+    for row, kind, key, score, header, via, first, value, end in found:
+        shown = range(start, min(end, start + 3))
+        differs = "; ".join([f"{named[which[k]]} {these[k]!r} here, {those[k]!r} there" for k in shown])
+        differs += "; …" if end - start > 3 else ""
+        start = end
+        yield member_issue(IssueCode.REPEATED_IN_ROWS, b.what, columns.get(header), row, header, value, first,
                            because(kind, key, score, via, first), {"differs": differs})  # fmt: skip
 
 

@@ -23,7 +23,7 @@ many deals of one client. `duplicates_policy` turns clusters into issues and app
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import NamedTuple
@@ -395,14 +395,17 @@ def cluster_rows(clusters: list[Cluster]) -> np.ndarray:
     return sorted_distinct(np.concatenate([*shared.values(), *listed])) if shared or listed else np.zeros(0, np.int64)
 
 
-Items = Callable[[np.ndarray], Iterator[tuple[Cluster, Member]]]
+#: the members' fields at positions `ks` of `later_members`' rows: rows, key kinds, keys, scores, headers,
+#: vias (None for none) and the row each is compared with (its via, else its cluster's first), as lists
+MemberFields = tuple[list[int], list[str], list[str], list[float], list[str], list[int | None], list[int]]
+Fields = Callable[[np.ndarray], MemberFields]
 
 
-def later_members(clusters: list[Cluster]) -> tuple[np.ndarray, np.ndarray, Items]:
+def later_members(clusters: list[Cluster]) -> tuple[np.ndarray, np.ndarray, Fields]:
     """Every member but each cluster's first, in cluster order: their rows, the rows they join through
-    (`via`), and `items(ks)` → the (cluster, Member) of each k-th one, in the order of `ks`. Clusters that
-    are one search's consecutive slices of one `MemberColumns` are read as arrays, a slice of members at a
-    time, without a Member per row."""
+    (`via`), and `fields(ks)` → the fields of the k-th ones, in the order of `ks`. Clusters that are one
+    search's consecutive slices of one `MemberColumns` are read as arrays, a slice of members at a time,
+    without a Member per row."""
     columns = clusters[0]._columns if clusters else None
     spans = [c._span for c in clusters]
     whole = (columns is not None and all(c._columns is columns for c in clusters) and spans[0][0] == 0
@@ -411,18 +414,28 @@ def later_members(clusters: list[Cluster]) -> tuple[np.ndarray, np.ndarray, Item
         listed = [(c, m) for c in clusters for m in c.members[1:]]
         rows = np.array([m.row for _, m in listed], dtype="int64")
         vias = np.array([m.via for _, m in listed], dtype="int64")
-        return rows, vias, lambda ks: (listed[k] for k in ks.tolist())
+
+        def listed_fields(ks: np.ndarray) -> MemberFields:
+            chosen = [listed[k] for k in ks.tolist()]
+            ms = [m for _, m in chosen]
+            firsts = [m.via if m.via is not None else c.first for c, m in chosen]
+            return ([m.row for m in ms], [m.key_kind for m in ms], [m.key for m in ms], [m.score for m in ms],
+                    [m.header for m in ms], [m.via for m in ms], firsts)  # fmt: skip
+
+        return rows, vias, listed_fields
     assert columns is not None
     later = np.flatnonzero(columns.via >= 0)  # a cluster's first row alone has no via
     owner = np.searchsorted(np.array([a for a, _ in spans]), later, side="right") - 1
+    first_rows = columns.row[np.array([a for a, _ in spans], dtype=np.int64)] if spans else columns.row[:0]
 
-    def items(ks: np.ndarray) -> Iterator[tuple[Cluster, Member]]:
+    def fields(ks: np.ndarray) -> MemberFields:
         # each column read once for all of `ks`, not per member: the caller asks a slice of members at a
-        # time (`duplicates_policy._AT_ONCE`), which bounds these lists
+        # time (`linked_warnings.AT_ONCE`), which bounds these lists
         at = later[ks]
-        fields = (c[at].tolist() for c in (columns.row, columns.kind, columns.key, columns.score, columns.header))
-        vias = [None if v < 0 else v for v in columns.via[at].tolist()]
-        for n, member in zip(owner[ks].tolist(), map(Member, *fields, vias), strict=True):
-            yield clusters[n], member
+        via = columns.via[at]
+        firsts = np.where(via >= 0, via, first_rows[owner[ks]]).tolist()
+        vias = [None if v < 0 else v for v in via.tolist()]
+        return (columns.row[at].tolist(), columns.kind[at].tolist(), columns.key[at].tolist(),
+                columns.score[at].tolist(), columns.header[at].tolist(), vias, firsts)  # fmt: skip
 
-    return columns.row[later], columns.via[later], items
+    return columns.row[later], columns.via[later], fields

@@ -31,19 +31,20 @@ __all__ = ["AT_ONCE", "Positions", "linked_batches"]
 #: member rows compared at once: bounds the arrays and lists of one batch
 AT_ONCE = 8192
 
-#: the source cell of each (target header, row) — `duplicates_policy._Cells.values`
-SourceCells = Callable[[list[tuple[str, int]]], list[object]]
+#: the source cell of each (target header, row) pair — `duplicates_policy._Cells.values`
+SourceCells = Callable[[list[str], np.ndarray], list[object]]
 
 
 def linked_batches(mapped: MappedTable, cells: SourceCells, clusters: list[Cluster]) -> Iterator[LinkedBatch]:
     """The linked clusters' members that write their client differently, a slice of `AT_ONCE` members at a
-    time, entity after entity (in the clusters' order). All member rows of a slice are compared at once:
-    the cells of two million members and their via rows, as objects, were the largest arrays of a big
-    file's messages; and rows as lists, no numpy call per warning."""
+    time, entity after entity (in the clusters' order). All member rows of a slice are compared at once,
+    and only the differing cells are read (the cells of two million members and their via rows, as
+    objects, were the largest arrays of a big file's messages); every field is read as an array and made a
+    list once, no Python step per member."""
     frame = mapped.frame
     positions = Positions(frame.index)
     for entity in dict.fromkeys(c.entity for c in clusters):
-        rows, vias, items = later_members([c for c in clusters if c.entity == entity])
+        rows, vias, fields = later_members([c for c in clusters if c.entity == entity])
         cols = [h for h in frame.columns if h in mapped.targets and mapped.targets[h].entity == entity]
         named = [repr(h) for h in cols]
         columns = [_Comparable(frame[h]) for h in cols]
@@ -54,13 +55,15 @@ def linked_batches(mapped: MappedTable, cells: SourceCells, clusters: list[Clust
             ks = np.flatnonzero(conflict.any(axis=1))
             if not len(ks):
                 continue
-            pairs = list(items(ks + start))
-            members = [tuple(m) for _, m in pairs]
-            firsts = [m.via if m.via is not None else cluster.first for cluster, m in pairs]
-            values = cells([(m.header, m.row) for _, m in pairs])
-            sources = {h: mapped.sources.get(h) for h in dict.fromkeys(m.header for _, m in pairs)}
-            yield LinkedBatch(WHAT.get(entity, entity), named, sources, members, firsts, values,
-                              _texts(columns, here[ks]), _texts(columns, there[ks]), conflict[ks].tolist())  # fmt: skip
+            member_rows, kinds, keys, scores, headers, member_vias, firsts = fields(ks + start)
+            differing = conflict[ks]
+            at, which = np.nonzero(differing)  # row-major: a member's cells together, columns in order
+            these, those = _differing(columns, which, here[ks][at]), _differing(columns, which, there[ks][at])
+            values = cells(headers, rows[start + ks])
+            sources = {h: mapped.sources.get(h) for h in dict.fromkeys(headers)}
+            yield LinkedBatch(WHAT.get(entity, entity), named, sources, member_rows, kinds, keys, scores, headers,
+                              member_vias, firsts, values, np.cumsum(differing.sum(axis=1)).tolist(), which.tolist(),
+                              these, those)  # fmt: skip
 
 
 class _Comparable:
@@ -112,8 +115,11 @@ class Positions:
         return at
 
 
-def _texts(columns: list[_Comparable], at: np.ndarray) -> list[list[object]]:
-    """The cells of `columns` at positions `at`, a list per position."""
-    if not columns:
-        return [[] for _ in range(len(at))]
-    return np.column_stack([c.cells(at) for c in columns]).tolist()
+def _differing(columns: list[_Comparable], which: np.ndarray, at: np.ndarray) -> list[object]:
+    """The cell of column `which[k]` at position `at[k]`, for each k."""
+    out = np.empty(len(at), dtype=object)
+    for j, column in enumerate(columns):
+        mine = np.flatnonzero(which == j)
+        if len(mine):
+            out[mine] = column.cells(at[mine])
+    return out.tolist()
