@@ -343,6 +343,8 @@ def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchem
                            schema.targets(profile.entity), into=spool, word_linked=aside)  # type: ignore[arg-type]  # fmt: skip
         for c, column in was.items():  # only the messages read the refilled cells; the next search holds less
             keys.frame[c] = column
+        del was
+        return_freed_memory()  # the refilled cells and the messages' arrays, before the next search
 
     # the notes count with the rows the blocks rejected: the searches reject none (checked at the end)
     rejected = sorted(state.rejected)
