@@ -25,3 +25,19 @@ def test_cli_commands_are_the_contracts():
 
     assert set(cli.commands) == {"inspect", "init", "validate", "export", "schema", "upload", "plan", "sandbox"}
     assert "pull" in cli.commands["schema"].commands
+
+
+def test_the_command_starts_without_the_iri_grammar() -> None:
+    """The command line does not load jsonschema's optional `rfc3987_syntax` (a grammar built at import,
+    1.0 s of every command's start where Jupyter is installed); the schemas still validate profiles."""
+    import subprocess
+    import sys
+
+    code = ("import sys, migrate.cli, jsonschema\n"
+            "from migrate.core.profile import profile_from_dict\n"
+            "profile_from_dict({'version': 1, 'entity': 'leads', 'columns': {'A': 'Название сделки'}})\n"
+            "try:\n    profile_from_dict({'version': 'x', 'columns': 3})\nexcept Exception as e:\n"
+            "    print(type(e).__name__)\n"
+            "print(sys.modules.get('rfc3987_syntax'))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["ProfileError", "None"]
