@@ -12,6 +12,7 @@ except the phones and e-mails, nearly all distinct, which wait on disk with a ha
 (`held_keys`) and come back only where another row shares a key (and, for the messages, in the duplicates'
 rows).
 The outputs are written block by block, the import file in the same bytes the whole-table writer gives.
+At the end a helper process words a deals file's linked-row warnings (`end_wording`).
 
 What a caller may rely on: the Report equals the one `validate_table` gives on the whole table (issues in
 the same order, counts, duplicate clusters), and the import CSV has the same bytes. When a block shows the
@@ -130,7 +131,7 @@ def run_blocks(path: str | Path, profile: Profile, schema: AccountSchema, *, own
     bars = Progress(progress)
     tick = bars.stage("checking rows", None, unit="row")
     expected = expected_blocks(Path(path), rows)
-    wording = Wording.for_pass(expected, workers)  # forked now, while this process is small
+    wording = Wording.for_pass(expected, workers)  # its helper starts beside the block pass
     try:
         keep = None if write is None else getattr(write, "takes", "frame")
 
@@ -335,7 +336,7 @@ def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchem
     def answer(clusters: list[Cluster], entity: str | None) -> None:  # entity: theirs, or None for several
         # messages compare a member's cells of its cluster's entity: a deals file's company clusters hold
         # nearly every row, and refilling the contacts' phones and e-mails there too was +150 MB at 2M rows
-        was = {}
+        was: dict[str, pd.Series] = {}
         for each in dict.fromkeys(c.entity for c in clusters):
             was |= state.held.refill(keys.frame, cluster_rows([c for c in clusters if c.entity == each]), each)
         aside = None if wording is None else (lambda batches: wording.hand(batches, spool))
@@ -343,7 +344,6 @@ def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchem
                            schema.targets(profile.entity), into=spool, word_linked=aside)  # type: ignore[arg-type]  # fmt: skip
         for c, column in was.items():  # only the messages read the refilled cells; the next search holds less
             keys.frame[c] = column
-        del was
         return_freed_memory()  # the refilled cells and the messages' arrays, before the next search
 
     # the notes count with the rows the blocks rejected: the searches reject none (checked at the end)

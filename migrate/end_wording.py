@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .core.issue_log import Handover, IssueSpool
+from .core.issue_log import Handover, IssueSpool, no_room
 from .core.linked_words import LinkedBatch, worded
 
 __all__ = ["ANSWER_TIMEOUT_S", "HELPER", "Wording", "word_file"]
@@ -98,10 +98,13 @@ class Wording:
         name = f"linked-{len(self._jobs)}"
         path = directory / f"{name}.batches"
         count = 0
-        with open(path, "wb") as fh:
-            for batch in batches:
-                pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                count += len(batch)
+        try:
+            with open(path, "wb") as fh:
+                for batch in batches:
+                    pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    count += len(batch)
+        except OSError as e:
+            raise no_room(directory, e) from e
         if not count:
             path.unlink()
             return

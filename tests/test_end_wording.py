@@ -170,3 +170,22 @@ def test_a_batch_words_at_most_three_differences_and_why_the_rows_are_one() -> N
     assert "similar name 'ромашка', 96% alike" in second.message
     assert "'A' 'f' here, 'F' there" in third.message and third.suggestion == "row 7"
     assert [i.code.value for i in (first, second, third)] == ["repeated_in_rows"] * 3
+
+
+def test_a_full_temporary_disk_stops_the_pass_with_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batches handed to the helper are written in the temporary directory: a full disk there is the
+    user's to fix (TMPDIR), said as such, not a traceback; the helper ends with the pass."""
+    from migrate.core.issues import MigrateError
+
+    source, profile, account = _deals(tmp_path)
+    helpers = tmp_path / "helpers.txt"
+    monkeypatch.setattr("migrate.end_wording.HELPER", [sys.executable, "-c", _NOTED, str(helpers)])
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("migrate.end_wording.pickle.dump", full)
+    with pytest.raises(MigrateError, match="No space left on device.*TMPDIR"):
+        run_blocks(source, profile, account, block_rows=17, workers=2)
+    [helper] = [int(p) for p in helpers.read_text().split()]
+    assert _gone(helper)

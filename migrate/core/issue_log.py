@@ -29,7 +29,8 @@ from typing import Any, overload
 
 from .issues import ERROR, WARNING, Issue, IssueCode, MigrateError
 
-__all__ = ["CHUNK", "MAX_ISSUES_IN_MEMORY", "Handover", "IssueSpool", "SpilledIssues", "Tally", "issue_order"]
+__all__ = ["CHUNK", "MAX_ISSUES_IN_MEMORY", "Handover", "IssueSpool", "SpilledIssues", "Tally", "issue_order",
+           "no_room"]
 
 #: issues a spool holds before it writes them to disk as one sorted run
 MAX_ISSUES_IN_MEMORY = 50_000
@@ -136,7 +137,7 @@ class IssueSpool:
             try:
                 self._dir = Path(tempfile.mkdtemp(prefix="amomigrate-issues-"))
             except OSError as e:
-                raise _no_room(tempfile.gettempdir(), e) from e
+                raise no_room(tempfile.gettempdir(), e) from e
             self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
         return self._dir
 
@@ -227,13 +228,13 @@ class IssueSpool:
                     part = [(key, _fields(issue)) for key, issue in self._buffer[start : start + self.chunk]]
                     pickle.dump(part, fh, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError as e:
-            raise _no_room(directory, e) from e
+            raise no_room(directory, e) from e
         self._runs.append(path)
         self._buffer = []
 
 
-def _no_room(where: object, e: OSError) -> MigrateError:
-    # a full or read-only temporary disk stops the run with what to do, not a traceback
+def no_room(where: object, e: OSError) -> MigrateError:
+    """The error for a full or read-only temporary disk: the run stops with what to do, not a traceback."""
     return MigrateError(f"cannot keep the report's issues on disk in {where}: {e.strerror or e}. Set TMPDIR to "
                         "a directory with free space (368,214 warnings of a million-row file took 192 MB there).")
 
