@@ -77,6 +77,10 @@ class Tally:
     def rejected_rows(self) -> list[int]:
         return sorted(self.error_rows)
 
+    def count(self) -> int:
+        """The issues counted, of every severity."""
+        return sum(n for n, _ in self.codes.values())
+
     def merge(self, other: Tally) -> None:
         """Count `other`'s issues too (another spool's, of the same report: keys from one sequence)."""
         self.errors += other.errors
@@ -100,7 +104,6 @@ class Handover:
     pairs: list[tuple[_Key, tuple[object, ...]]]
     runs: list[Path]
     tally: Tally
-    count: int = 0  # the issues in the runs and pairs
 
 
 class IssueSpool:
@@ -153,14 +156,13 @@ class IssueSpool:
     def handed_over(self, to_disk: bool = False) -> Handover:
         """This spool's issues for the spool that reserved them (`adopt`): in memory if none went to disk,
         unless `to_disk` (then the Handover itself stays small: it crosses a pipe)."""
-        made = sum(self.tally.codes[c][0] for c in self.tally.codes)
         if not self._runs and not (to_disk and self._buffer):
             pairs = [(key, _fields(issue)) for key, issue in self._buffer]
             self._buffer = []
-            return Handover(pairs, [], self.tally, made)
+            return Handover(pairs, [], self.tally)
         if self._buffer:
             self._spill()
-        return Handover([], list(self._runs), self.tally, made)
+        return Handover([], list(self._runs), self.tally)
 
     def adopt(self, handed: Handover) -> None:
         """Take the issues of a range this spool reserved; they sort as if they had been added here. Runs
@@ -168,15 +170,14 @@ class IssueSpool:
         files removed): a small file's Report keeps its plain list."""
         self.tally.merge(handed.tally)
         pairs = handed.pairs
-        if handed.runs and not self._runs and len(self._buffer) + handed.count < self.limit:
+        if handed.runs and not self._runs and len(self._buffer) + handed.tally.count() < self.limit:
             pairs = [pair for run in handed.runs for pair in _read_run(run)]
             for run in handed.runs:
                 run.unlink(missing_ok=True)
         elif handed.runs:
             self._runs += handed.runs
-        codes = {code.value: code for code in IssueCode}
-        for key, (code, *rest) in pairs:
-            self._buffer.append((key, Issue(codes[code], *rest)))  # type: ignore[arg-type]
+        for key, fields in pairs:
+            self._buffer.append((key, _issue_of(fields)))
             if len(self._buffer) >= self.limit:
                 self._spill()
 
@@ -245,6 +246,15 @@ def _fields(issue: Issue) -> tuple[object, ...]:
             issue.message)  # fmt: skip
 
 
+def _issue_of(fields: tuple[object, ...]) -> Issue:
+    """The Issue `_fields` was made of."""
+    code, *rest = fields
+    return Issue(_CODES[code], *rest)  # type: ignore[arg-type, index]
+
+
+_CODES = {code.value: code for code in IssueCode}
+
+
 def _read_run(path: Path) -> Iterator[tuple[_Key, tuple[object, ...]]]:
     with open(path, "rb") as fh:
         while True:
@@ -275,9 +285,8 @@ class SpilledIssues(Sequence[Issue]):
     def __iter__(self) -> Iterator[Issue]:
         # merged as (key, fields) tuples without a key function: the keys are unique (they end in the
         # sequence number), so the fields are never compared; the Issue is built once, on the way out
-        codes = {code.value: code for code in IssueCode}
-        for _, (code, *rest) in heapq.merge(*(_read_run(p) for p in self._runs)):
-            yield Issue(codes[code], *rest)
+        for _, fields in heapq.merge(*(_read_run(p) for p in self._runs)):
+            yield _issue_of(fields)
 
     @overload
     def __getitem__(self, index: int) -> Issue: ...

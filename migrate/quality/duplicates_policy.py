@@ -78,7 +78,7 @@ def resolve_duplicates(
     `into`: a spool that takes the issues as they are made, in the same order (the Outcome's list stays
     empty) — a big deals file's linked-row warnings are then never all in memory at once.
     `word_linked`: given with `into`, gets the linked clusters' warnings as batches to word
-    (`linked_warnings.worded`) instead of their issues; it must give `into` their places first (reserve
+    (`core.linked_words.worded`) instead of their issues; it must give `into` their places first (reserve
     them) — the issues of the other clusters follow them."""
     outcome = Outcome()
     issues: list[Issue] | IssueSpool = into if into is not None else outcome.issues
