@@ -31,7 +31,7 @@ from migrate.core.profile import load_profile
 from migrate.core.schema import load_schema
 from migrate.core.table import SourceTable
 from migrate.core.validate import validate_table
-from migrate.sinks.reports import write_report
+from migrate.sinks.reports import write_rejects, write_report
 from migrate.sources import read_table
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -131,7 +131,15 @@ def test_issues_past_the_memory_bound_go_to_disk_and_the_report_is_unchanged(
     assert blocks.rejected_rows == whole.rejected_rows and blocks.by_code() == whole.by_code()
     for report, name in ((blocks, "a"), (whole, "b")):  # the report workbook reads the spilled issues too
         write_report(report, tmp_path / f"{name}.xlsx")
+        write_rejects(report.table, report, tmp_path / f"{name}.rejects.xlsx")  # the errors of rejected rows
     assert _content(tmp_path / "a.xlsx") == _content(tmp_path / "b.xlsx")
+    assert _content(tmp_path / "a.rejects.xlsx") == _content(tmp_path / "b.rejects.xlsx")
+    rejects = pd.read_excel(tmp_path / "a.rejects.xlsx", dtype=str, engine="calamine")
+    assert rejects.iloc[:, 0].astype(int).tolist() == whole.rejected_rows and len(whole.rejected_rows) > 10
+    monkeypatch.setattr("migrate.sinks.reports.MAX_ANNOTATED_ROWS", 7)  # annotated rows read only so far
+    for report, name in ((blocks, "c"), (whole, "d")):
+        write_report(report, tmp_path / f"{name}.xlsx")
+    assert _content(tmp_path / "c.xlsx") == _content(tmp_path / "d.xlsx") != _content(tmp_path / "a.xlsx")
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])

@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from migrate.core.issue_log import IssueSpool, SpilledIssues, issue_order
+from migrate.core.issue_log import IssueSpool, SpilledIssues, issue_order, issues_on
 from migrate.core.issues import ERROR, INFO, WARNING, Issue, IssueCode
 from migrate.core.report import Report
+from migrate.sinks.reports import _first_rows
 
 CODES = [IssueCode.BAD_PHONE, IssueCode.REPEATED_IN_ROWS, IssueCode.UNMAPPED_COLUMN, IssueCode.REQUIRED_EMPTY]
 
@@ -38,8 +39,9 @@ issues_by_phase = st.lists(
 
 
 @settings(max_examples=150, deadline=None)
-@given(drawn=issues_by_phase, limit=st.integers(1, 12), chunk=st.integers(1, 5))
-def test_spooled_issues_come_back_as_the_stable_row_sort_of_the_phases(drawn, limit, chunk) -> None:
+@given(drawn=issues_by_phase, limit=st.integers(1, 12), chunk=st.integers(1, 5),
+       asked=st.sets(st.integers(1, 13), max_size=6))  # fmt: skip
+def test_spooled_issues_come_back_as_the_stable_row_sort_of_the_phases(drawn, limit, chunk, asked) -> None:
     made = [(phase, _issue(n, row, code, severity)) for n, (phase, row, code, severity) in enumerate(drawn)]
     spool = IssueSpool(limit=limit, chunk=chunk)
     for phase, issue in made:
@@ -54,6 +56,12 @@ def test_spooled_issues_come_back_as_the_stable_row_sort_of_the_phases(drawn, li
     assert spilled.by_code() == listed.by_code()
     for shown in (0, 1, 2, 5, 70):  # the first issues, errors first: read from disk only as far as needed
         assert spilled.summary(limit=shown) == listed.summary(limit=shown)
+    for severity in (None, ERROR, WARNING, INFO):  # some rows' issues, filtered before they are built
+        wanted = [i for i in expected if i.row in asked and severity in (None, i.severity)]
+        assert list(issues_on(got, asked, severity)) == wanted == list(issues_on(expected, asked, severity))
+    for shown in (0, 1, 3, 20):  # the report workbook's annotated rows: spilled ones read up to the next row
+        rows = sorted({i.row for i in expected if i.row is not None})[:shown]
+        assert _first_rows(got, shown) == (rows, [i for i in expected if i.row in rows]) == _first_rows(expected, shown)
 
 
 def _spilled(count: int = 25) -> tuple[SpilledIssues, list[Issue]]:

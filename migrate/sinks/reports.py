@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.columns import REJECT_REASONS, REJECT_ROW
-from ..core.issues import ERROR, MigrateError
+from ..core.issue_log import SpilledIssues, issues_on
+from ..core.issues import ERROR, Issue, MigrateError
 from ..core.paths import guard_outputs, write_pieces_atomic, write_text_atomic
 from ..core.report import COLUMNS, Report
 from ..core.table import SourceTable
@@ -28,13 +29,16 @@ BASE_REPORT_SUFFIXES = (".json", ".xlsx")
 MAX_ANNOTATED_ROWS = 50_000
 
 
-def rows_frame(table: SourceTable, report: Report, rows: list[int], *, errors_only: bool) -> pd.DataFrame:
-    """Source rows `rows` as they were, preceded by their row number and their reasons."""
+def rows_frame(table: SourceTable, report: Report, rows: list[int], *, errors_only: bool,
+               issues: list[Issue] | None = None) -> pd.DataFrame:  # fmt: skip
+    """Source rows `rows` as they were, preceded by their row number and their reasons. `issues`: those
+    of `rows` (`row_issues`) when the caller has them already, so the report's issues are walked once."""
+    if issues is None:
+        issues = row_issues(report, rows, errors_only=errors_only)
     reasons: dict[int, list[str]] = {r: [] for r in rows}
-    for i in report.issues:
-        if i.row in reasons and (i.severity == ERROR or not errors_only):
-            col = f"{i.column}: " if i.column else ""
-            reasons[i.row].append(col + i.message)
+    for i in issues:
+        col = f"{i.column}: " if i.column else ""
+        reasons[i.row].append(col + i.message)  # type: ignore[index]  # row_issues gives rows of `rows` only
     body = table.take(rows)
     meta = pd.DataFrame(
         {REJECT_ROW: [int(r) for r in rows], REJECT_REASONS: ["\n".join(reasons[r]) for r in rows]},
@@ -43,9 +47,15 @@ def rows_frame(table: SourceTable, report: Report, rows: list[int], *, errors_on
     return pd.concat([meta, body.drop(columns=[c for c in meta.columns if c in body.columns])], axis=1)
 
 
-def rejects_frame(table: SourceTable, report: Report) -> pd.DataFrame:
+def row_issues(report: Report, rows: list[int], *, errors_only: bool) -> list[Issue]:
+    """The issues on `rows` (errors only, or all), in report order: one walk of the report's issues, and
+    none when `rows` is empty (`issue_log.issues_on`)."""
+    return list(issues_on(report.issues, set(rows), ERROR if errors_only else None))
+
+
+def rejects_frame(table: SourceTable, report: Report, issues: list[Issue] | None = None) -> pd.DataFrame:
     """The rejected source rows with their row number and reasons (errors only, in row order)."""
-    return rows_frame(table, report, report.rejected_rows, errors_only=True)
+    return rows_frame(table, report, report.rejected_rows, errors_only=True, issues=issues)
 
 
 def checked_report_path(path: str | Path, *, whole_base: bool = False) -> Path:
@@ -72,9 +82,9 @@ def checked_rejects_path(path: str | Path) -> Path:
 def write_rejects(table: SourceTable, report: Report, path: str | Path) -> Path:
     """Write the rejects workbook (always, even empty, so a stale one never misleads)."""
     path = checked_rejects_path(path)
-    rejected = set(report.rejected_rows)
-    issues = [i for i in report.issues if i.row in rejected and i.severity == ERROR]
-    return write_annotated(path, {table.sheet or "Отклонённые": (rejects_frame(table, report), REJECT_ROW, issues)})
+    issues = row_issues(report, report.rejected_rows, errors_only=True)
+    frame = rejects_frame(table, report, issues)
+    return write_annotated(path, {table.sheet or "Отклонённые": (frame, REJECT_ROW, issues)})
 
 
 def write_report(report: Report, path: str | Path) -> Path:
@@ -106,11 +116,29 @@ def _write_report_workbook(report: Report, path: Path) -> None:
         plain["Duplicates"] = Lines(list(DUPLICATE_COLUMNS), records)
     annotated = {}
     if report.table is not None:
-        rows = sorted({i.row for i in report.issues if i.row is not None})[:MAX_ANNOTATED_ROWS]
-        frame = rows_frame(report.table, report, rows, errors_only=False)
-        shown = set(rows)  # the notes of the rows on the sheet only: a big file's issues may be on disk
-        annotated["Rows"] = (frame, REJECT_ROW, [i for i in report.issues if i.row in shown])
+        rows, shown = _first_rows(report.issues, MAX_ANNOTATED_ROWS)  # and the notes of those rows only
+        annotated["Rows"] = (rows_frame(report.table, report, rows, errors_only=False, issues=shown), REJECT_ROW,
+                             shown)  # fmt: skip
     write_annotated(path, annotated, first=plain)
+
+
+def _first_rows(issues: list[Issue] | SpilledIssues, limit: int) -> tuple[list[int], list[Issue]]:
+    """The first `limit` rows with an issue and their issues. Spilled issues are in report order (file-level
+    first, then by row), so they are read only up to the next row; a list may be a Report built by hand."""
+    if not isinstance(issues, SpilledIssues):
+        rows = sorted({i.row for i in issues if i.row is not None})[:limit]
+        return rows, list(issues_on(issues, set(rows)))
+    rows: list[int] = []
+    shown: list[Issue] = []
+    for issue in issues:
+        if issue.row is None:
+            continue
+        if not rows or rows[-1] != issue.row:
+            if len(rows) == limit:
+                break
+            rows.append(issue.row)
+        shown.append(issue)
+    return rows, shown
 
 
 def summary_frame(report: Report) -> pd.DataFrame:
