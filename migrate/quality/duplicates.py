@@ -92,6 +92,9 @@ class MemberColumns:
         return tuple(map(Member, *(c[start:stop].tolist() for c in columns), vias))
 
 
+_set = object.__setattr__  # Cluster is immutable: its __setattr__ refuses
+
+
 class Cluster:
     """Rows holding one contact or company. `members` are in source order; the first is the one kept.
 
@@ -106,9 +109,14 @@ class Cluster:
 
     def __init__(self, id: int, entity: str, linked: bool, members: tuple[Member, ...] = (), *,  # noqa: A002
                  columns: MemberColumns | None = None, span: tuple[int, int] = (0, 0)) -> None:  # fmt: skip
-        for name, value in (("id", id), ("entity", entity), ("linked", linked), ("_members", tuple(members)),
-                            ("_columns", columns), ("_span", span)):  # fmt: skip
-            object.__setattr__(self, name, value)
+        # set one by one, unrolled: a million-row file's search builds ~300,000 clusters (a loop over
+        # (name, value) pairs was 0.7 s of it)
+        _set(self, "id", id)
+        _set(self, "entity", entity)
+        _set(self, "linked", linked)
+        _set(self, "_members", members if type(members) is tuple else tuple(members))
+        _set(self, "_columns", columns)
+        _set(self, "_span", span)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Cluster is immutable: cannot set {name!r}")
