@@ -114,7 +114,7 @@ class Cluster:
         _set(self, "id", id)
         _set(self, "entity", entity)
         _set(self, "linked", linked)
-        _set(self, "_members", members if type(members) is tuple else tuple(members))
+        _set(self, "_members", tuple(members))
         _set(self, "_columns", columns)
         _set(self, "_span", span)
 

@@ -50,7 +50,7 @@ def rows_frame(table: SourceTable, report: Report, rows: list[int], *, errors_on
 def row_issues(report: Report, rows: list[int], *, errors_only: bool) -> list[Issue]:
     """The issues on `rows` (errors only, or all), in report order: one walk of the report's issues, and
     none when `rows` is empty (`issue_log.issues_on`)."""
-    return list(issues_on(report.issues, set(rows), ERROR if errors_only else None))
+    return list(issues_on(report.issues, rows, ERROR if errors_only else None))
 
 
 def rejects_frame(table: SourceTable, report: Report, issues: list[Issue] | None = None) -> pd.DataFrame:
@@ -127,7 +127,7 @@ def _first_rows(issues: list[Issue] | SpilledIssues, limit: int) -> tuple[list[i
     first, then by row), so they are read only up to the next row; a list may be a Report built by hand."""
     if not isinstance(issues, SpilledIssues):
         rows = sorted({i.row for i in issues if i.row is not None})[:limit]
-        return rows, list(issues_on(issues, set(rows)))
+        return rows, list(issues_on(issues, rows))
     rows: list[int] = []
     shown: list[Issue] = []
     for issue in issues:
