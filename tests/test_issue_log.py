@@ -73,6 +73,33 @@ def _spilled(count: int = 25) -> tuple[SpilledIssues, list[Issue]]:
     return got, sorted(issues, key=issue_order)
 
 
+def test_nothing_rejected_writes_the_rejects_workbook_without_reading_the_spilled_issues(tmp_path) -> None:
+    """A big file without errors: the rejects workbook (a header only) and an asking for no rows, or for
+    errors where the tally counts none, do not walk the issues on disk — here their files are gone, so a
+    walk would raise."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from migrate.core.table import SourceTable
+    from migrate.sinks.reports import write_rejects
+
+    spool = IssueSpool(limit=4, chunk=3)
+    spool += [_issue(n, n + 2, IssueCode.REPEATED_IN_ROWS, WARNING) for n in range(20)]
+    warnings_only = spool.finish()
+    assert isinstance(warnings_only, SpilledIssues) and warnings_only.tally.errors == 0
+    warnings_only.close()  # the runs are removed: reading them now raises
+    assert list(issues_on(warnings_only, [])) == [] and list(issues_on(warnings_only, {3, 4}, ERROR)) == []
+    with pytest.raises(FileNotFoundError):
+        list(warnings_only)
+    table = SourceTable(frame=pd.DataFrame({"Телефон": ["+7 916 000-00-00"] * 20}, index=range(2, 22)),
+                        path=tmp_path / "deals.csv", kind="csv", sheet="Сделки")  # fmt: skip
+    report = Report("deals.csv", "leads", 20, warnings_only, table=table)
+    assert report.rejected_rows == []
+    written = write_rejects(table, report, tmp_path / "deals.rejects.xlsx")
+    sheet = load_workbook(written)["Сделки"]
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [["Строка источника", "Ошибки", "Телефон"]]
+
+
 def test_spilled_issues_index_and_slice_as_the_list_they_equal() -> None:
     got, expected = _spilled()
     assert got[0] == expected[0] and got[-1] == expected[-1] and got[13] == expected[13]
