@@ -41,6 +41,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .core.column_codes import shared_codes
 from .core.heap import paused_collector
 from .core.issues import ERROR, Issue
 from .core.ledger import Ledger, cell_ledger
@@ -136,9 +137,10 @@ def digest_block(block: SourceTable, profile: Profile, schema: AccountSchema, ow
     """`check_block`, then what the pass keeps of it (see `BlockDigest`). The values the last block left in
     the transform memo are first moved off that block's freed memory (`settle_memo`)."""
     settle_memo()
-    mapped, found = check_block(block, profile, schema, owner_as)
-    rejected = sorted({i.row for i in found if i.row is not None and i.severity == ERROR})
-    cells = cell_ledger(block.frame, mapped.profile or profile, mapped.inputs, rejected)
+    with shared_codes():  # each source column factorized once for every step below (`core.column_codes`)
+        mapped, found = check_block(block, profile, schema, owner_as)
+        rejected = sorted({i.row for i in found if i.row is not None and i.severity == ERROR})
+        cells = cell_ledger(block.frame, mapped.profile or profile, mapped.inputs, rejected)
     keys = key_headers(mapped.frame.columns, mapped.targets, mapped.entity)
     feeds = source_feeds(keys, mapped.sources, block.frame.columns)
     sparse = {s: hs[0] for s, hs in feeds.items() if len(hs) == 1}  # a column feeding several is kept whole

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .column_codes import factorized
+
 
 def blank_cells(series: pd.Series) -> np.ndarray:
     """A bool array, True where the cell is text with nothing but whitespace in it (or nothing)."""
@@ -20,6 +22,10 @@ def blank_cells(series: pd.Series) -> np.ndarray:
         per_category = blank_cells(pd.Series(categories.to_numpy(dtype=object), dtype=object))
         codes = series.cat.codes.to_numpy()
         return np.append(per_category, False)[codes]  # -1 (missing) takes the last: not text, not blank
+    shared = factorized(series)  # a block's source column: decided once per distinct value (`column_codes`)
+    if shared is not None:
+        codes, distinct = shared
+        return blank_cells(pd.Series(distinct, dtype=object))[codes]
     values = series.to_numpy(dtype=object)
     items = values.tolist()
     try:

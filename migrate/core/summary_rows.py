@@ -18,6 +18,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .column_codes import factorized
+
 _WORD = r"(?:итого|итог|всего|в\s+том\s+числе|total|totals|grand\s+total|sub-?total|sum)"
 _SUMMARY = re.compile(rf"\s*{_WORD}(?:\s*[:.]|\s+(?:по|for|of)\b.*|\s*)\s*", re.IGNORECASE | re.DOTALL)
 _NUMBER = re.compile(r"[-+−]?\s?[\d\s\u00a0.,']*\d[\d\s\u00a0.,']*\s?(?:₽|руб\.?|р\.|\$|€|%)?")
@@ -27,10 +29,17 @@ _FIRST = frozenset("ивtgs")  # first letters of the summary words: most cells 
 
 
 def _summary_cells(column: pd.Series) -> pd.Series:
-    distinct = np.asarray(column.unique(), dtype=object).tolist()  # a list: a StringArray iterates slowly
+    shared = factorized(column)  # a block's source column, factorized once for every step (`column_codes`)
+    distinct = shared[1] if shared is not None else np.asarray(column.unique(), dtype=object).tolist()
     words = [v for v in distinct if isinstance(v, str) and v.lstrip()[:1].casefold() in _FIRST and len(v) <= 60
              and _SUMMARY.fullmatch(v)]  # fmt: skip
-    return column.isin(words) if words else pd.Series(False, index=column.index)
+    if not words:
+        return pd.Series(False, index=column.index)
+    if shared is None:
+        return column.isin(words)
+    found = set(words)
+    return pd.Series(np.fromiter((v in found for v in distinct), dtype=bool, count=len(distinct))[shared[0]],
+                     index=column.index)  # fmt: skip
 
 
 def summary_rows(frame: pd.DataFrame) -> dict[int, tuple[str, str]]:
@@ -45,7 +54,7 @@ def summary_rows(frame: pd.DataFrame) -> dict[int, tuple[str, str]]:
     found = {}
     for row in candidates:
         cells = frame.loc[row]
-        filled = [c for c in frame.columns if cells[c].strip()]
+        filled = [c for c in frame.columns if isinstance(cells[c], str) and cells[c].strip()]  # missing: not filled
         word = next(c for c in frame.columns if hits.at[row, c])
         numbers = [c for c in filled if c != word and _NUMBER.fullmatch(cells[c].strip())]
         if numbers and len(filled) <= limit:

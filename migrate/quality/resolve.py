@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..core.column_codes import factorized
 from ..core.issues import Issue, IssueCode, ProfileError, make_issue
 from ..core.roles import is_role, role_pipeline, role_stage
 from ..core.schema import AccountSchema, Pipeline, User
@@ -44,7 +45,8 @@ def broadcast(
     `shown`: the text to quote in issues when `series` holds composite keys rather than what the user typed.
     """
     # each row's distinct value as an int: broadcasting is then one take, not a hash lookup per row
-    codes, distinct = pd.factorize(series, use_na_sentinel=False)
+    shared = factorized(series)  # a block's source column, factorized once for every step (`column_codes`)
+    codes, distinct = shared if shared is not None else pd.factorize(series, use_na_sentinel=False)
     verdicts = {v: decide(v) for v in distinct}
     lookup = np.empty(len(distinct), dtype=object)
     lookup[:] = [verdicts[v].value for v in distinct]
