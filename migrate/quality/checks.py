@@ -68,20 +68,27 @@ def rows_without_name(mapped: MappedTable, profile: Profile, schema: AccountSche
     """Warn where AmoCRM would invent a name: a row with data for an entity but no name for it."""
     targets = schema.targets(mapped.entity)
     frame = mapped.frame
+    empty: dict[str, np.ndarray] = {}  # each column tested once: a name column is also a data column
+
+    def all_empty(headers: list[str]) -> np.ndarray:
+        for h in headers:
+            if h not in empty:
+                empty[h] = blank_cells(frame[h])
+        return np.logical_and.reduce([empty[h] for h in headers])
+
     for entity in ("leads", "contacts", "companies"):
         headers = [h for h in frame.columns if h in targets and targets[h].entity == entity]
         if not headers:
             continue
         names = [h for h in headers if targets[h].role in ("name", "first_name", "last_name")]
-        has_data = ~pd.concat([_empty(frame[h]) for h in headers], axis=1).all(axis=1)
-        if entity == mapped.entity:
-            has_data = pd.Series(True, index=frame.index)
-            if not names:  # no name column at all: say it once, not on every row
-                yield make_issue(IssueCode.NO_NAME, what=_NAME_WHAT[entity] + " column")
-                continue
+        if entity == mapped.entity and not names:  # no name column at all: say it once, not on every row
+            yield make_issue(IssueCode.NO_NAME, what=_NAME_WHAT[entity] + " column")
+            continue
         if not names:
             continue
-        unnamed = has_data & pd.concat([_empty(frame[h]) for h in names], axis=1).all(axis=1)
+        # a row of the file's own entity is a record whatever it holds; another entity's needs data
+        unnamed = all_empty(names) if entity == mapped.entity else all_empty(names) & ~all_empty(headers)
+        unnamed = pd.Series(unnamed, index=frame.index)
         name_header = names[0]
         column = mapped.sources.get(name_header)
         for row in unnamed.index[unnamed]:
