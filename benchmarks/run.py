@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +45,7 @@ class Result:
     rows_per_s: float
     exit: int
     peak_tree_mb: float = 0.0  # the largest sum of PSS over the child and its workers, sampled every 0.1 s
+    walls: list[float] = dataclass_field(default_factory=list)  # each round's wall time (scale.py --repeat)
 
 
 def _tree_rss_mb(pid: int) -> float:

@@ -3,6 +3,7 @@
     python benchmarks/scale.py                          # 100000, 1000000 and 2000000 rows
     python benchmarks/scale.py --rows 100000,1000000    # other sizes
     python benchmarks/scale.py --xlsx-rows 100000       # also export the N-row workbook at these sizes
+    python benchmarks/scale.py --rows 1000000 --repeat 3   # three interleaved rounds, median wall times
 
 For each size N it writes benchmarks/data/deals-N.csv (the `generate.py` rows as a `;` CSV) if missing,
 then runs, each as its own child process, one after the other:
@@ -12,7 +13,10 @@ then runs, each as its own child process, one after the other:
 3. `amomigrate export FILE ... -o OUT.csv --quiet`;
 4. (sizes in `--xlsx-rows`) `amomigrate export deals-N.xlsx ... -o OUT.xlsx --quiet`.
 
-Before the steps each file is read once, so that none of them reads a cold file from the disk.
+Before the steps each file is read once, so that none of them reads a cold file from the disk. With
+`--repeat N` the steps run N rounds, interleaved (read_csv, validate, export, read_csv, …), and each
+step's wall time is the median of its rounds (its memory the largest): this machine's speed moves by a
+factor of two within an hour, and one round's ratio moves with it.
 
 It prints wall seconds and peak RSS of each child, and each step's ratio to step 1 *of the same run*
 (machines and neighbours differ; ratios measured side by side travel better than seconds), as a table
@@ -29,7 +33,7 @@ import json
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -48,8 +52,8 @@ def csv_file(rows: int) -> Path:
     return path
 
 
-def run_size(rows: int, cli: list[str], xlsx: bool, work: Path) -> dict[str, Result]:
-    """Every step at one size; the outputs go to `work` (deleted by the caller)."""
+def run_size(rows: int, cli: list[str], xlsx: bool, work: Path, repeat: int = 1) -> dict[str, Result]:
+    """Every step at one size, `repeat` rounds; the outputs go to `work` (deleted by the caller)."""
     src = csv_file(rows)
     common = ["-p", str(PROFILE), "--schema", str(SCHEMA), "--quiet"]
     steps: dict[str, list[str]] = {
@@ -62,11 +66,24 @@ def run_size(rows: int, cli: list[str], xlsx: bool, work: Path) -> dict[str, Res
         steps["export xlsx"] = [*cli, "export", str(book), *common, "-o", str(work / "export.xlsx")]
     for path in (src, book) if xlsx else (src,):
         _warm(path)
-    results = {}
-    for name, cmd in steps.items():
-        print(f"  {rows} rows: {name} ...", flush=True)
-        results[name] = measure(cmd, rows, work / f"{name.replace(' ', '-')}.log")
-    return results
+    rounds: dict[str, list[Result]] = {name: [] for name in steps}
+    for n in range(repeat):  # the steps interleaved, round after round: a slow spell meets every step
+        for name, cmd in steps.items():
+            print(f"  {rows} rows: {name}{f' (round {n + 1} of {repeat})' if repeat > 1 else ''} ...", flush=True)
+            rounds[name].append(measure(cmd, rows, work / f"{name.replace(' ', '-')}.log"))
+    return {name: _median(runs) for name, runs in rounds.items()}
+
+
+def _median(runs: list[Result]) -> Result:
+    """One step's rounds as one Result: the median wall time (its rows per second), the largest memory,
+    the worst exit code; every round's wall time is kept in `walls`."""
+    walls = sorted(r.wall_s for r in runs)
+    middle = walls[len(walls) // 2] if len(walls) % 2 else (walls[len(walls) // 2 - 1] + walls[len(walls) // 2]) / 2
+    at = min(runs, key=lambda r: abs(r.wall_s - middle))
+    return replace(at, wall_s=round(middle, 2), peak_rss_mb=max(r.peak_rss_mb for r in runs),
+                   peak_tree_mb=max(r.peak_tree_mb for r in runs), exit=max(r.exit for r in runs),
+                   rows_per_s=round(at.rows_per_s * at.wall_s / middle) if middle else at.rows_per_s,
+                   walls=[r.wall_s for r in runs])  # fmt: skip
 
 
 def _warm(path: Path) -> None:
@@ -98,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", default="100000,1000000,2000000", help="comma-separated sizes")
     parser.add_argument("--xlsx-rows", default="100000", help="sizes at which the workbook is exported too ('' none)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of every step, interleaved; the table shows each step's median wall time")
     parser.add_argument("--keep", action="store_true", help="keep outputs and logs in benchmarks/data/scale-N/")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.rows.split(",") if s.strip()]
@@ -112,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         work = DATA / f"scale-{rows}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        all_results[rows] = run_size(rows, cli, rows in xlsx_sizes, work)
+        all_results[rows] = run_size(rows, cli, rows in xlsx_sizes, work, max(1, args.repeat))
         bad = [n for n, r in all_results[rows].items() if r.exit not in (0, 1)]
         for name in bad:
             print(f"\n{name} at {rows} failed; log tail:\n{tail(work / (name.replace(' ', '-') + '.log'))}")
