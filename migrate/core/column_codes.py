@@ -2,8 +2,9 @@
 
 Why: checking a 50,000-row block hashed each source column three or four times over — the summary-row
 search's `unique`, the ledger's blank test, the transforms' `factorize` (and `hasnans` before it), the
-owner and list columns' `factorize` — a quarter of a block worker's CPU at a million rows. Within
-`shared_codes()` the first step to ask factorizes a column; the others read its codes and distinct values.
+owner and list columns' `factorize` — a fifth of a block worker's samples at a million rows. Within
+`shared_codes()` the first step to ask factorizes a column; the others read its codes and distinct values:
+a 50,000-row block 7–10 % faster (the first factorization, which hashes the strings, remains).
 
 What a caller may rely on:
 - `factorized(series)` is exactly `pd.factorize(series, use_na_sentinel=False)`'s codes with its distinct
