@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 from dataclasses import asdict, replace
@@ -77,8 +78,7 @@ def run_size(rows: int, cli: list[str], xlsx: bool, work: Path, repeat: int = 1)
 def _median(runs: list[Result]) -> Result:
     """One step's rounds as one Result: the median wall time (its rows per second), the largest memory,
     the worst exit code; every round's wall time is kept in `walls`."""
-    walls = sorted(r.wall_s for r in runs)
-    middle = walls[len(walls) // 2] if len(walls) % 2 else (walls[len(walls) // 2 - 1] + walls[len(walls) // 2]) / 2
+    middle = statistics.median(r.wall_s for r in runs)
     at = min(runs, key=lambda r: abs(r.wall_s - middle))
     return replace(at, wall_s=round(middle, 2), peak_rss_mb=max(r.peak_rss_mb for r in runs),
                    peak_tree_mb=max(r.peak_tree_mb for r in runs), exit=max(r.exit for r in runs),
