@@ -11,6 +11,8 @@ def test_all_is_sorted_and_importable():
         assert module.__all__ == sorted(module.__all__)
         for name in module.__all__:
             assert hasattr(module, name), name
+    # the package imports its names at first use: the table of where each lives names exactly __all__
+    assert sorted(migrate._WHERE) == migrate.__all__
 
 
 def test_every_public_function_has_a_docstring():
