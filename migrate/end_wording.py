@@ -10,10 +10,15 @@ How: `Wording.start()` starts a helper (`python -m migrate.end_wording`) when a 
 fresh interpreter that imports the issue spool and `core.linked_words` only — no pandas, ~15 MB — not a
 fork: a forked child keeps a private copy of every page of the run's libraries that the run then writes
 (a forked helper held 129 MB, which took the 2M-row benchmark past its 1.2 GB bound). `hand(batches,
-spool)` writes a search's batches to a file in the spool's directory (one batch in memory at a time),
-reserves their places in the spool (`IssueSpool.reserve`) and sends the helper the job; the helper words
-them into sorted runs in that directory (`IssueSpool.for_range`) and answers with their names and counts.
-`collect(spool)` adopts every job's issues.
+spool)` writes a search's batches to files in the spool's directory, a job of about `JOB_WARNINGS`
+warnings each (one batch in memory at a time), reserves each job's places in the spool
+(`IssueSpool.reserve`) and sends the helper the job as soon as it is written; the helper words them into
+sorted runs in that directory (`IssueSpool.for_range`) and answers with their names and counts.
+`collect(spool)` adopts every job's issues. When the run reaches `collect` before the helper has reached
+every job (with the company search in a second process, `end_searches`, the run is done first: on the
+million-row benchmark it waited 1.8–3.6 s for the helper), the run words the jobs the helper has not
+started, from the last one back. Whoever renames a job's file first (`os.rename` is atomic: one of the two
+gets it) words that job; the helper answers a job it lost with "not mine", which the run does not read.
 
 What a caller may rely on: the spool ends with the issues it would have had if each batch had been worded
 in place at `hand`, in the same order, whatever happens to the helper: a job it does not answer (it
@@ -38,12 +43,15 @@ from pathlib import Path
 from .core.issue_log import Handover, IssueSpool, no_room
 from .core.linked_words import LinkedBatch, worded
 
-__all__ = ["ANSWER_TIMEOUT_S", "HELPER", "Wording", "word_file"]
+__all__ = ["ANSWER_TIMEOUT_S", "HELPER", "JOB_WARNINGS", "Wording", "word_file"]
 
 #: the helper's command line (a test may put another one here)
 HELPER = [sys.executable, "-m", "migrate.end_wording"]
 #: how long `collect` waits for a job's answer, besides a millisecond per warning, before wording it here
 ANSWER_TIMEOUT_S = 60.0
+#: a handed search's warnings go to the helper in jobs of about this many (the last may be smaller): the
+#: jobs it has not reached when the run is done with its own work are worded by the run
+JOB_WARNINGS = 50_000
 #: the helper holds this part of its spool's bound in memory (its runs are read back a chunk at a time)
 _HELPER_SHARE = 4
 
@@ -93,23 +101,36 @@ class Wording:
 
     def hand(self, batches: Iterable[LinkedBatch], spool: IssueSpool) -> None:
         """Word `batches` into `spool`: their places are reserved there now, in the current phase, before
-        anything added later."""
+        anything added later. They go to the helper as jobs of about `JOB_WARNINGS` warnings, each sent
+        as soon as it is written (the helper starts on the first while the rest are written)."""
         directory = spool.directory()
-        name = f"linked-{len(self._jobs)}"
-        path = directory / f"{name}.batches"
-        count = 0
+        fh, path, count = None, Path(), 0
         try:
-            with open(path, "wb") as fh:
-                for batch in batches:
-                    pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                    count += len(batch)
+            for batch in batches:
+                if fh is None:
+                    path = directory / f"linked-{len(self._jobs)}.batches"
+                    fh, count = open(path, "wb"), 0  # noqa: SIM115 - closed below, or by the handler
+                pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                count += len(batch)
+                if count >= JOB_WARNINGS:
+                    fh.close()
+                    fh = None
+                    self._send(path, spool, count)
+            if fh is not None:
+                fh.close()
+                fh = None
+                self._send(path, spool, count)
         except OSError as e:
+            if fh is not None:
+                fh.close()
             raise no_room(directory, e) from e
+
+    def _send(self, path: Path, spool: IssueSpool, count: int) -> None:
         if not count:
             path.unlink()
             return
         limit = max(1, spool.limit // _HELPER_SHARE)
-        job = _Job(path, directory, spool.phase, spool.reserve(count), count, name, limit,
+        job = _Job(path, spool.directory(), spool.phase, spool.reserve(count), count, path.stem, limit,
                    max(1, spool.chunk // _HELPER_SHARE))  # fmt: skip
         self._jobs.append(job)
         if self._process is not None:
@@ -119,13 +140,32 @@ class Wording:
                 self.close()
 
     def collect(self, spool: IssueSpool) -> None:
-        """Adopt every handed job's issues into `spool`, in the order handed; then end the helper."""
+        """Adopt every handed job's issues into `spool`, in the order handed; then end the helper. Jobs the
+        helper has not started yet are worded here meanwhile, from the last one back (`_take_back`)."""
         jobs, self._jobs = self._jobs, []
-        for job in jobs:
-            handed = self._answer(job)
+        here = self._take_back(jobs)
+        for k, job in enumerate(jobs):
+            handed = here.get(k)
+            if handed is None:
+                handed = self._answer(job)
             spool.adopt(handed if handed is not None else word_file(job))
-            job.path.unlink(missing_ok=True)
+            for path in _claims(job):
+                path.unlink(missing_ok=True)
         self.close()
+
+    def _take_back(self, jobs: list[_Job]) -> dict[int, Handover]:
+        """Word here the jobs at the end of `jobs` that the helper has not claimed (each claim is the
+        rename of the job's file, which only one process can make): it works from the first job on, this
+        process from the last one back, until the helper holds the job it would take next."""
+        here: dict[int, Handover] = {}
+        if self._process is None:
+            return here  # no helper: `collect` words every job in turn
+        for k in range(len(jobs) - 1, -1, -1):
+            path = _claimed(jobs[k], _HERE)
+            if path is None:
+                break
+            here[k] = word_file(jobs[k], path)
+        return here
 
     def close(self) -> None:
         """End the helper (it finishes no job): a failed run calls this, and `collect` does."""
@@ -158,12 +198,32 @@ class Wording:
         return handed if ok else None
 
 
-def word_file(job: _Job) -> Handover:
-    """A job's batches worded into a spool numbered as `hand` reserved (wherever this runs)."""
+def word_file(job: _Job, path: Path | None = None) -> Handover:
+    """A job's batches worded into a spool numbered as `hand` reserved (wherever this runs): from `path`,
+    else from wherever its file is (claimed or not)."""
     spool = IssueSpool.for_range(job.directory, job.phase, job.first, job.name, limit=job.limit, chunk=job.chunk)
-    for batch in _batches(job.path):
+    source = path or next((p for p in _claims(job) if p.exists()), job.path)
+    for batch in _batches(source):
         spool += worded(batch)
     return spool.handed_over(to_disk=True)
+
+
+_HELPER, _HERE = ".helper", ".here"
+
+
+def _claims(job: _Job) -> list[Path]:
+    """The job's file under each name it can have: unclaimed, claimed by the helper, claimed here."""
+    return [job.path, *(job.path.with_suffix(suffix) for suffix in (_HELPER, _HERE))]
+
+
+def _claimed(job: _Job, by: str) -> Path | None:
+    """The job's file renamed for `by` (`_HELPER` or `_HERE`), or None when the other already has it."""
+    path = job.path.with_suffix(by)
+    try:
+        os.rename(job.path, path)
+    except FileNotFoundError:
+        return None
+    return path
 
 
 def _batches(path: Path) -> Iterator[LinkedBatch]:
@@ -214,7 +274,9 @@ def serve(jobs: int, answers: int) -> None:
         if job is None:
             return
         try:
-            answer: tuple[bool, Handover | None] = (True, word_file(job))  # type: ignore[arg-type]
+            path = _claimed(job, _HELPER)  # type: ignore[arg-type]
+            # None: the run took this job back (it words the jobs the helper has not reached)
+            answer: tuple[bool, Handover | None] = (False, None) if path is None else (True, word_file(job, path))  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001 - the run words the job itself, in its own words
             answer = (False, None)
         _send(answers, answer)

@@ -41,12 +41,30 @@ def _parent_words(log: Path):  # noqa: ANN202 - a stand-in for word_file
     """`word_file` that notes each job worded in this process (the helper, another interpreter, runs the
     real one)."""
 
-    def wrapped(job):  # noqa: ANN001, ANN202
+    def wrapped(job, path=None):  # noqa: ANN001, ANN202
         with log.open("a") as fh:
-            fh.write(f"{os.getpid()}\n")
-        return word_file(job)
+            fh.write(f"{os.getpid()} {job.name}\n")
+        return word_file(job, path)
 
     return wrapped
+
+
+def _collect_once_the_helper_has_every_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Wording.collect` after the helper has claimed every job (a helper still starting would otherwise
+    leave the pass to take jobs back, as it should, and the test would not see the helper's words)."""
+    import time
+
+    from migrate import end_wording
+
+    real = end_wording.Wording.collect
+
+    def collect(self, spool):  # noqa: ANN001, ANN202
+        deadline = time.monotonic() + 30
+        while any(job.path.exists() for job in self._jobs) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return real(self, spool)
+
+    monkeypatch.setattr(end_wording.Wording, "collect", collect)
 
 
 def _gone(pid: int) -> bool:
@@ -84,6 +102,7 @@ def test_the_helper_words_the_linked_warnings_and_the_report_is_the_whole_tables
     if bound:
         monkeypatch.setattr("migrate.core.issue_log.MAX_ISSUES_IN_MEMORY", bound)
         monkeypatch.setattr("migrate.core.issue_log.CHUNK", 4)
+    _collect_once_the_helper_has_every_job(monkeypatch)
     report = run_blocks(source, profile, account, block_rows=17, workers=2).report
     [helper] = [int(p) for p in helpers.read_text().split()]
     assert not here.exists()  # every job was worded by the helper
@@ -109,8 +128,37 @@ def test_a_helper_that_fails_or_cannot_start_leaves_the_words_to_the_pass(
     monkeypatch.setattr("migrate.end_wording.HELPER", command)
     monkeypatch.setattr("migrate.end_wording.ANSWER_TIMEOUT_S", 0.5)
     report = run_blocks(source, profile, account, block_rows=17, workers=2).report
-    assert {int(p) for p in here.read_text().split()} == {HERE}
+    assert {int(line.split()[0]) for line in here.read_text().splitlines()} == {HERE}
     assert report == whole and report.to_json() == whole.to_json()
+
+
+#: a helper that notes each job it words and then takes `argv[2]` seconds more over it
+_SLOW = ("import os, sys, time, migrate.end_wording as w\nreal = w.word_file\n"
+         "def slow(job, path=None):\n    done = real(job, path)\n"
+         "    open(sys.argv[1], 'a').write(f'{os.getpid()} {job.name}\\n')\n    time.sleep(float(sys.argv[2]))\n"
+         "    return done\nw.word_file = slow\nw.serve(0, 1)")  # fmt: skip
+
+
+def test_jobs_the_helper_has_not_reached_are_worded_by_the_pass_and_each_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """A helper slower than the pass: the pass takes back the jobs it has not claimed, from the last one
+    back, and words them itself. Every job is worded exactly once, and the Report is the whole table's."""
+    source, profile, account = _deals(tmp_path, seed=5)
+    whole = validate_table(read_table(source), profile, account)[1]
+    helpers, here = tmp_path / "helpers.txt", tmp_path / "here.txt"
+    monkeypatch.setattr("migrate.end_wording.HELPER", [sys.executable, "-c", _SLOW, str(helpers), "2"])
+    monkeypatch.setattr("migrate.end_wording.word_file", _parent_words(here))
+    monkeypatch.setattr("migrate.end_wording.JOB_WARNINGS", 4)
+    report = run_blocks(source, profile, account, block_rows=17, workers=2).report
+    by_helper = [line.split()[1] for line in helpers.read_text().splitlines()] if helpers.exists() else []
+    by_pass = [line.split()[1] for line in here.read_text().splitlines()]
+    jobs = by_helper + by_pass
+    assert len(jobs) >= 2 and sorted(jobs) == sorted(f"linked-{k}" for k in range(len(jobs)))  # each once
+    assert by_pass  # the pass did not wait for the slow helper
+    # the helper works from the first job on, the pass from the last back: the helper's are the first ones
+    assert sorted(by_helper, key=lambda n: int(n.split("-")[1])) == [f"linked-{k}" for k in range(len(by_helper))]
+    assert report == whole and report.to_json() == whole.to_json()
+    assert list(report.by_code().items()) == list(whole.by_code().items())
 
 
 def test_the_batches_and_runs_leave_no_file_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
