@@ -316,7 +316,7 @@ def _filled(sources: pd.DataFrame, mapped: pd.DataFrame, sparse: dict[str, str])
 
 
 def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchema, state: _State,
-            split: bool, wording: Wording | None = None) -> tuple[Report, list[str]]:  # fmt: skip
+            split: bool | None, wording: Wording | None = None) -> tuple[Report, list[str]]:  # fmt: skip
     state.held.restore(state.key_mapped, state.key_source)  # the phones and e-mails another row shares
     mapped_keys = _concat(state.key_mapped)
     same = _same_everywhere(state)

@@ -6,43 +6,64 @@ companies are not the file's own records), and the Report orders a linked cluste
 first, then companies: so the contact search and its messages need nothing of the company search, which
 can run at the same time, together with the short-name check (it reads the key columns, writes nothing).
 
-How: once the repeated-client count and the contact search are done here, `os.fork` starts the company
-half (the child reads the key columns where they already are; nothing is copied or pickled to it) and
-this process words the contacts' messages meanwhile. The child sends back the company clusters' member
-columns and the possible-duplicate issues through a pipe. What it costs in memory: its own working memory
-(the company search's) and the pages it reads, which a reference count written makes its own — why the
-contacts' work, which reads a text per row, stays here.
+How: `os.fork` starts the company half first (the child reads the key columns where they already are;
+nothing is copied or pickled to it), and this process runs the contact search, hands the contacts'
+messages to the wording helper (`end_wording`) and counts the repeated clients meanwhile — in that order,
+so that the helper has its longest job as early as possible. The child sends back the company clusters'
+member columns and the possible-duplicate issues through a pipe. The child reads few texts (a firm's
+name in many rows is one); the contacts' work, which reads a text per row (and reading a str writes its
+reference count, which would make the page the child's own), stays here.
 
-Measured on the 2M-row benchmark (2 cores): 106 s and 1.12 GB (the main process's peak, and the most all
-processes held) one after the other; 97 s and 1.81 GB in all with the split (the child's company search
-and the pages it copied). The issue this serves bounds memory first, so the split is opt-in
-(`AMOMIGRATE_SPLIT_SEARCHES=1`) for a machine with memory to spare.
+What it costs, measured on the benchmark's deals files (2 cores): the split adds 0.43–0.51 KB a key row to
+the memory of the run's processes together (1M rows: 429–435 MiB in this process when it forked, 839–913
+MiB in all at the peak after; 2M rows: 735 → 1,600 MiB), and saves ~3 s at 1M (31.3 → 28.5 s, median of
+three, with the wording helper's jobs taken back, `end_wording`). So, unless asked for or
+against (`AMOMIGRATE_SPLIT_SEARCHES=1` / `0`), it is taken when `core.memory_budget` says the run can
+afford it: `SPLIT_BYTES_PER_ROW` a key row on top of what this process holds, within the budget (1 GiB
+unless `AMOMIGRATE_MEMORY_MB` says otherwise) and the machine's available memory; never for fewer than
+`SPLIT_MIN_ROWS` rows, where the fork would cost more than the search.
 
 What a caller may rely on: the notes, clusters and issues are the ones the searches give one after the
-other (`in_order`), whatever happens to the child: where fork is not used (not asked for, one worker, not
-Linux, a contacts or companies file) or the child fails in any way, the company half is computed here.
+other (`in_order`), whatever happens to the child: where fork is not used (not asked for or not
+affordable, one worker, not Linux, a contacts or companies file) or the child fails in any way — it
+dies, raises, or gives no answer within `CHILD_TIMEOUT_S` plus `CHILD_S_PER_ROW` a row — the company
+half is computed here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import select
+import signal
 import sys
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from .block_workers import default_workers
+from .core import memory_budget
 from .core.issues import Issue
 from .core.mapping import MappedTable
 from .core.validate import possible_duplicate_issues
 from .quality.clients import repeated_clients_notes_for
 from .quality.duplicates import Cluster, entity_clusters, find_duplicates, packed_clusters, unpacked_clusters
 
-__all__ = ["SPLIT_ENV", "Found", "can_fork", "searched", "split_searches"]
+__all__ = ["CHILD_S_PER_ROW", "CHILD_TIMEOUT_S", "SPLIT_BYTES_PER_ROW", "SPLIT_ENV", "SPLIT_MIN_ROWS", "Found",
+           "affordable", "can_fork", "searched", "split_searches"]
 
-#: set to 1 to run the company half in a forked process (faster, more memory: see the module docstring)
+#: 1 runs the company half in a forked process whatever it costs, 0 never; unset, when affordable
 SPLIT_ENV = "AMOMIGRATE_SPLIT_SEARCHES"
+#: what the split adds to the run's memory a key row: 0.43–0.51 KB measured at 1M and 2M rows, and a margin
+SPLIT_BYTES_PER_ROW = 560
+#: fewer key rows than this: the company search takes well under a second, not worth a process
+SPLIT_MIN_ROWS = 100_000
+#: how long the company half may take in its process, besides `CHILD_S_PER_ROW` a key row, before this
+#: process stops waiting (the child is killed) and computes it itself: a child that hangs is no hang here
+CHILD_TIMEOUT_S = 60.0
+CHILD_S_PER_ROW = 50e-6
 
 #: gives one entity's clusters (all of them with `None`) their cells and messages, in the Report's order
 Answer = Callable[[list[Cluster], str | None], None]
@@ -58,11 +79,20 @@ class Found:
     possible: list[Issue]
 
 
-def split_searches(workers: int | None) -> bool:
-    """Whether a block pass asks for the split: only when `AMOMIGRATE_SPLIT_SEARCHES=1` and it may use
-    more than one process (`workers`, else `AMOMIGRATE_WORKERS` / the CPUs). Off by default: on the 2M-row
-    benchmark it saved 9 % of the time (106 → 97 s) for 1.81 GB of memory in all instead of 1.12 GB."""
-    return os.environ.get(SPLIT_ENV, "").strip() == "1" and (default_workers() if workers is None else workers) > 1
+def split_searches(workers: int | None) -> bool | None:
+    """Whether a block pass runs the company half in a second process: True when asked for
+    (`AMOMIGRATE_SPLIT_SEARCHES=1`), False when asked not to (`0`) or when it may use one process only
+    (`workers`, else `AMOMIGRATE_WORKERS` / the CPUs), None to decide at the searches (`affordable`)."""
+    if (default_workers() if workers is None else workers) < 2:
+        return False
+    asked = os.environ.get(SPLIT_ENV, "").strip()
+    return True if asked == "1" else False if asked == "0" else None
+
+
+def affordable(rows: int) -> bool:
+    """Whether the split pays and fits for `rows` key rows: at least `SPLIT_MIN_ROWS`, and
+    `SPLIT_BYTES_PER_ROW` each more within the memory budget (`core.memory_budget.fits`)."""
+    return rows >= SPLIT_MIN_ROWS and memory_budget.fits(rows * SPLIT_BYTES_PER_ROW)
 
 
 def can_fork() -> bool:
@@ -71,23 +101,24 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
-def searched(keys: MappedTable, rejected: list[int], answer: Answer, *, split: bool) -> Found:
+def searched(keys: MappedTable, rejected: list[int], answer: Answer, *, split: bool | None) -> Found:
     """The repeated-client notes (for the rows not in `rejected`), the duplicate clusters and the possible
     duplicates of the key columns; `answer(clusters, entity)` is called with the clusters as they are
     found, in the Report's order (contacts, then companies; or all at once). `split`: run the company half
-    in a forked process when the file allows it (see the module docstring)."""
+    in a forked process when the file allows it; None: when it is also `affordable` (see the module
+    docstring)."""
     if not len(keys.frame.columns):
         answer([], None)
         return Found([], [], [])
-    if not (split and can_fork() and keys.entity not in ("contacts", "companies")):
+    if not (split is not False and can_fork() and keys.entity not in ("contacts", "companies")
+            and (split or affordable(len(keys.frame)))):  # fmt: skip
         return in_order(keys, rejected, answer)
-    # the repeated-client count and the contact search first, here: a child reading the contacts' texts
-    # would copy every page it touched (reading a str writes its reference count) — a third of the key
-    # columns on a 2M-row file; the company half reads few texts (a firm's name in many rows is one)
-    notes = repeated_clients_notes_for(keys, rejected)
+    # the company half first, in the child; here the contacts' search and messages (the wording helper's
+    # longest job, handed as early as it can be), then the repeated-client count
+    companion = _Companion(lambda: _company_half(keys), timeout=CHILD_TIMEOUT_S + CHILD_S_PER_ROW * len(keys.frame))
     contacts = entity_clusters(keys, "contacts")
-    companion = _Companion(lambda: _company_half(keys))
     answer(contacts, "contacts")
+    notes = repeated_clients_notes_for(keys, rejected)
     half = companion.result()
     packed, possible = half if half is not None else _company_half(keys)
     companies = unpacked_clusters(packed, start=len(contacts) + 1)
@@ -117,10 +148,12 @@ def _company_half(keys: MappedTable) -> tuple[tuple[object, ...], list[Issue]]:
 
 
 class _Companion:
-    """`work()` in a forked child; `result()` its value, or None when the child could not give it."""
+    """`work()` in a forked child; `result()` its value, or None when the child could not give it within
+    `timeout` seconds of its start."""
 
-    def __init__(self, work: Callable[[], object]) -> None:
+    def __init__(self, work: Callable[[], object], *, timeout: float) -> None:
         self._pid = 0
+        self._deadline = time.monotonic() + timeout
         try:
             self._read, write = os.pipe()
             with warnings.catch_warnings():  # Python 3.12+ warns of fork in a process that has threads
@@ -136,13 +169,29 @@ class _Companion:
     def result(self) -> object | None:
         if self._pid < 0:
             return None
-        with os.fdopen(self._read, "rb") as pipe:
-            data = pipe.read()
+        data = _read_until(self._read, self._deadline)
+        os.close(self._read)
+        if data is None:  # no answer in time: the child is ended and the half computed here
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
         _, status = os.waitpid(self._pid, 0)
         if status != 0 or not data:
             return None
         ok, value = pickle.loads(data)  # noqa: S301 - written by our own child process
         return value if ok else None
+
+
+def _read_until(fd: int, deadline: float) -> bytes | None:
+    """Everything written to the pipe `fd` until its writer closes it, or None at `deadline`."""
+    parts = []
+    while True:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            return None
+        part = os.read(fd, 1 << 20)
+        if not part:
+            return b"".join(parts)
+        parts.append(part)
 
 
 def _run_child(work: Callable[[], object], read: int, write: int) -> None:

@@ -249,29 +249,84 @@ def test_the_company_half_is_computed_here_when_its_process_fails(tmp_path: Path
     assert any(c.entity == "companies" for c in got.report.duplicates)
 
 
-def test_the_end_searches_split_gives_the_clusters_and_notes_of_the_searches_in_order(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def _count_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     from migrate import end_searches
 
+    forks: list[int] = []
+    real = end_searches._Companion.__init__
+
+    def counted(self: object, work: object, **options: object) -> None:
+        forks.append(1)
+        real(self, work, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(end_searches._Companion, "__init__", counted)
+    return forks
+
+
+def test_the_end_searches_split_gives_the_clusters_and_notes_of_the_searches_in_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     source, profile_path = _files(tmp_path, 150, seed=12)
     profile, account = load_profile(profile_path), load_schema(SAMPLES / "account.json")
     runs = {}
-    forks = []
-    real = end_searches._Companion.__init__
-
-    def counted(self: object, work: object) -> None:
-        forks.append(1)
-        real(self, work)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(end_searches._Companion, "__init__", counted)
-    for split in (True, False):
-        monkeypatch.setenv("AMOMIGRATE_SPLIT_SEARCHES", "1" if split else "0")
+    forks = _count_forks(monkeypatch)
+    for split in ("1", "0", ""):
+        monkeypatch.setenv("AMOMIGRATE_SPLIT_SEARCHES", split)
         got = run_blocks(source, profile, account, block_rows=40, workers=2)
         runs[split] = (got.report.notes, [(c.id, c.entity, c.members) for c in got.report.duplicates])
-    assert runs[True] == runs[False]
-    assert forks == [1]  # the split was taken once, when asked for, and not by default
-    entities = [e for _, e, _ in runs[True][1]]
+    assert runs["1"] == runs["0"] == runs[""]
+    assert forks == [1]  # taken when asked for; not by default for 150 rows (fewer than SPLIT_MIN_ROWS)
+    entities = [e for _, e, _ in runs["1"][1]]
     assert entities == sorted(entities, key=["contacts", "companies"].index) and len(set(entities)) == 2
+
+
+@pytest.mark.parametrize(("budget_mb", "forked"), [("1000000", True), ("1", False), ("lots", False)])
+def test_by_default_the_split_is_taken_only_when_the_memory_budget_affords_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, budget_mb: str, forked: bool) -> None:  # fmt: skip
+    """Unset, the split is decided by memory: the run's own memory plus what the split adds a key row
+    must stay within AMOMIGRATE_MEMORY_MB (a budget that is not a number affords nothing)."""
+    from migrate import end_searches
+
+    monkeypatch.delenv("AMOMIGRATE_SPLIT_SEARCHES", raising=False)
+    monkeypatch.setattr(end_searches, "SPLIT_MIN_ROWS", 1)
+    monkeypatch.setenv("AMOMIGRATE_MEMORY_MB", budget_mb)
+    source, profile_path = _files(tmp_path, 130, seed=14)
+    profile, account = load_profile(profile_path), load_schema(SAMPLES / "account.json")
+    whole = validate_table(read_table(source), profile, account)[1]
+    forks = _count_forks(monkeypatch)
+    got = run_blocks(source, profile, account, block_rows=30, workers=2)
+    assert forks == ([1] if forked else [])
+    assert got.report == whole and got.report.to_json() == whole.to_json()
+
+
+def test_a_company_half_that_never_answers_is_ended_and_computed_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """A child that hangs (a lock another thread held at the fork, say) must not hang the run: past its
+    deadline it is killed and the half computed in this process."""
+    import time
+
+    from migrate import end_searches
+
+    monkeypatch.setenv("AMOMIGRATE_SPLIT_SEARCHES", "1")
+    monkeypatch.setattr(end_searches, "CHILD_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(end_searches, "CHILD_S_PER_ROW", 0.0)
+    monkeypatch.setattr(end_searches, "_run_child", lambda work, read, write: time.sleep(3600))
+    source, profile_path = _files(tmp_path, 120, seed=9)
+    profile, account = load_profile(profile_path), load_schema(SAMPLES / "account.json")
+    whole = validate_table(read_table(source), profile, account)[1]
+    started = time.monotonic()
+    got = run_blocks(source, profile, account, block_rows=17, workers=2)
+    assert time.monotonic() - started < 60
+    assert got.report == whole and got.report.to_json() == whole.to_json()
+    assert any(c.entity == "companies" for c in got.report.duplicates)
+
+
+def test_the_split_is_asked_for_or_against_or_left_to_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from migrate.end_searches import split_searches
+
+    for asked, expected in (("1", True), ("0", False), ("", None), ("yes", None)):
+        monkeypatch.setenv("AMOMIGRATE_SPLIT_SEARCHES", asked)
+        assert split_searches(2) is expected
+        assert split_searches(1) is False  # one process: nothing to split onto
 
 
 @settings(max_examples=150, deadline=None)
