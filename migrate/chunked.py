@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .block_workers import (
@@ -39,10 +38,10 @@ from .block_workers import (
     key_headers,
     source_feeds,
 )
-from .core.category_union import joined
 from .core.heap import paused_collector, return_freed_memory
 from .core.issue_log import IssueSpool
 from .core.issues import Issue, IssueCode
+from .core.key_vocab import KeyVocab
 from .core.ledger import Ledger
 from .core.mapping import MappedTable
 from .core.profile import Profile
@@ -103,7 +102,7 @@ class _State:
     key_mapped: list[pd.DataFrame] = field(default_factory=list)
     key_source: list[pd.DataFrame] = field(default_factory=list)
     sparse: dict[str, str] = field(default_factory=dict)  # key source column → the header it equals where missing
-    vocab: dict[str, dict[str, str] | None] = field(default_factory=dict)  # key column → its texts (`_interned`)
+    vocab: KeyVocab = field(default_factory=KeyVocab)  # the key columns' texts, one object each, and their codes
     held: HeldKeys = field(default_factory=HeldKeys)  # the phone and e-mail columns, on disk until the end
     cells: Ledger = field(default_factory=Ledger)
 
@@ -240,35 +239,8 @@ def _keep_keys(digest: BlockDigest, block: SourceTable, state: _State) -> None:
         else as_categories(block.frame[[s]])[s] for s in source_cols
     }, index=block.frame.index, columns=source_cols)  # fmt: skip
     mapped, sources = state.held.hold(mapped, sources, state.targets, feeds, digest.key_hashes)
-    state.key_mapped.append(_interned(mapped, state.vocab))
-    state.key_source.append(_interned(sources, state.vocab, prefix="source:"))
-
-
-def _interned(frame: pd.DataFrame, vocab: dict[str, dict[str, str] | None], prefix: str = "") -> pd.DataFrame:
-    """The block's categories made the objects an earlier block already holds for the same texts: a block's
-    categories are its own copies, and a company in every block was otherwise held once per block (a
-    million-row file held 632,000 company names for its 50,000 firms).
-
-    A column stops being interned (its vocabulary is dropped, `None`) at the first block where fewer than a
-    quarter of its texts were seen before: e-mails and phones, nearly all distinct, would grow a dictionary
-    with the file and share nothing. Values, codes and order are unchanged."""
-    for name in frame.columns:
-        key = prefix + name
-        texts = vocab.setdefault(key, {})
-        if texts is None:
-            continue
-        column = frame[name]
-        categories = column.cat.categories
-        if not len(categories):
-            continue
-        before = len(texts)
-        shared = [texts.setdefault(t, t) for t in categories.tolist()]
-        seen = len(categories) - (len(texts) - before)
-        shared_index = pd.Index(shared, dtype=categories.dtype)
-        frame[name] = pd.Categorical.from_codes(column.cat.codes.to_numpy(), categories=shared_index)
-        if before and seen * 4 < len(categories):
-            vocab[key] = None
-    return frame
+    state.key_mapped.append(state.vocab.interned(mapped))
+    state.key_source.append(state.vocab.interned(sources, prefix="source:"))
 
 
 def _categoricals(keys: pd.DataFrame, headers: list[str], block: SourceTable) -> pd.DataFrame:
@@ -279,18 +251,6 @@ def _categoricals(keys: pd.DataFrame, headers: list[str], block: SourceTable) ->
 
 def _numeric(state: _State) -> list[str]:
     return [h for h in state.header or [] if h in state.targets and state.targets[h].integer]
-
-
-def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Blocks of categorical columns → one frame of categorical columns, each distinct value stored once: a
-    code per row, where a column of str objects was a pointer per row, and the searches' `pd.factorize` of
-    a column reads its codes instead of hashing a million strings (twice a column: clients, duplicates)."""
-    if not parts:
-        return pd.DataFrame()
-    index = pd.Index(np.concatenate([p.index.to_numpy(dtype="int64") for p in parts]), dtype="int64")
-    columns = {name: pd.Series(joined([p[name].array for p in parts]), index=index, name=name)
-               for name in parts[0].columns}  # fmt: skip
-    return pd.DataFrame(columns, index=index, columns=list(parts[0].columns))
 
 
 def _same_everywhere(state: _State) -> list[str]:
@@ -318,11 +278,12 @@ def _filled(sources: pd.DataFrame, mapped: pd.DataFrame, sparse: dict[str, str])
 def _report(head: SourceTable, rows: int, profile: Profile, schema: AccountSchema, state: _State,
             split: bool | None, wording: Wording | None = None) -> tuple[Report, list[str]]:  # fmt: skip
     state.held.restore(state.key_mapped, state.key_source)  # the phones and e-mails another row shares
-    mapped_keys = _concat(state.key_mapped)
+    mapped_keys = state.vocab.joined(state.key_mapped)
     same = _same_everywhere(state)
-    source_keys = _concat([part.drop(columns=same, errors="ignore") for part in state.key_source])
+    source_keys = state.vocab.joined([part.drop(columns=same, errors="ignore") for part in state.key_source],
+                                     prefix="source:")
     # the blocks' categoricals and the vocabulary are garbage now: the columns hold each text once
-    state.key_mapped, state.key_source, state.vocab = [], [], {}
+    state.key_mapped, state.key_source, state.vocab = [], [], KeyVocab()
     keys = MappedTable(
         frame=mapped_keys, entity=profile.entity, targets=state.targets, sources=state.sources, issues=[],
         table=SourceTable(frame=_filled(source_keys, mapped_keys, state.sparse), path=head.path, kind=head.kind),

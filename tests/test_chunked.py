@@ -380,27 +380,6 @@ def test_a_cp1251_file_is_read_whole_and_validates_the_same(tmp_path: Path) -> N
     assert report == validate_table(read_table(path), load_profile(profile), load_schema(SAMPLES / "account.json"))[1]
 
 
-def test_key_texts_repeated_across_blocks_are_held_once_and_values_do_not_change() -> None:
-    from migrate.chunked import _interned
-
-    vocab: dict[str, dict[str, str] | None] = {}
-    names = ["ООО «Ромашка»", "ИП Иванов", "ООО «Ромашка»", None, "ИП Иванов", "АО «Вектор»"]
-    # each block's texts are its own objects, as a worker's unpickled block has them
-    blocks = [pd.DataFrame({"Компания": pd.Series(["".join(list(n)) if n else n for n in names],
-                                                  index=range(k * 6, k * 6 + 6), dtype=object).astype("category"),
-                            "Email": pd.Series([f"{k}.{n}@x.ru" for n in range(6)], index=range(k * 6, k * 6 + 6),
-                                               dtype=object).astype("category")})
-              for k in range(3)]  # fmt: skip
-    before = [b.copy() for b in blocks]
-    done = [_interned(b, vocab) for b in blocks]
-    for a, b in zip(done, before, strict=True):
-        pd.testing.assert_frame_equal(a.astype(object), b.astype(object))
-    first, last = done[0]["Компания"].cat.categories, done[2]["Компания"].cat.categories
-    assert [id(t) for t in first] == [id(t) for t in last]  # one object per company text
-    assert vocab["Email"] is None  # no e-mail of the second block was in the first: the vocabulary is dropped
-    assert len(vocab["Компания"] or {}) == 3
-
-
 def test_a_key_source_column_equal_to_its_mapped_values_is_not_kept_and_messages_still_quote_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     import migrate.chunked as chunked
