@@ -16,10 +16,10 @@ reference count, which would make the page the child's own), stays here.
 
 What it costs, measured on the benchmark's deals files (2 cores): the split adds 0.43–0.51 KB a key row to
 the memory of the run's processes together (1M rows: 429–435 MiB in this process when it forked, 839–913
-MiB in all at the peak after; 2M rows: 735 → 1,600 MiB), and saves ~3 s at 1M (31.3 → 28.5 s, median of
-three, with the wording helper's jobs taken back, `end_wording`). So, unless asked for or
+MiB in all at the peak after, 914–955 for an export; 2M rows: 735 → 1,600 MiB), and saves ~3 s at 1M (31.3
+→ 28.5 s, median of three, with the wording helper's jobs taken back, `end_wording`). So, unless asked for or
 against (`AMOMIGRATE_SPLIT_SEARCHES=1` / `0`), it is taken when `core.memory_budget` says the run can
-afford it: `SPLIT_BYTES_PER_ROW` a key row on top of what this process holds, within the budget (1 GiB
+afford it: `SPLIT_BYTES_PER_ROW` a key row on top of what this process holds, within the budget (1000 MiB
 unless `AMOMIGRATE_MEMORY_MB` says otherwise) and the machine's available memory; never for fewer than
 `SPLIT_MIN_ROWS` rows, where the fork would cost more than the search.
 

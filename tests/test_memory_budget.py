@@ -13,7 +13,7 @@ from migrate.core import memory_budget
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 
-@pytest.mark.parametrize(("given", "mib"), [(None, 1024), ("", 1024), (" 2048 ", 2048), ("0", 0), ("1.5", 0),
+@pytest.mark.parametrize(("given", "mib"), [(None, 1000), ("", 1000), (" 2048 ", 2048), ("0", 0), ("1.5", 0),
                                             ("-5", 0), ("lots", 0)])  # fmt: skip
 def test_the_budget_is_the_variable_in_mib_the_default_when_unset_and_nothing_when_unreadable(
         monkeypatch: pytest.MonkeyPatch, given: str | None, mib: int) -> None:  # fmt: skip
@@ -25,7 +25,7 @@ def test_the_budget_is_the_variable_in_mib_the_default_when_unset_and_nothing_wh
 
 
 @pytest.mark.parametrize(("own", "available", "extra", "fits"), [
-    (400, 8000, 500, True),     # 900 MiB of 1024, and the machine has room
+    (400, 8000, 500, True),     # 900 MiB of 1000, and the machine has room
     (400, 8000, 700, False),    # past the budget
     (100, 300, 500, False),     # within the budget, but not in the machine's available memory
     (None, 8000, 1, False),     # the process's memory unknown: the safe answer
