@@ -116,9 +116,13 @@ def searched(keys: MappedTable, rejected: list[int], answer: Answer, *, split: b
     # the company half first, in the child; here the contacts' search and messages (the wording helper's
     # longest job, handed as early as it can be), then the repeated-client count
     companion = _Companion(lambda: _company_half(keys), timeout=CHILD_TIMEOUT_S + CHILD_S_PER_ROW * len(keys.frame))
-    contacts = entity_clusters(keys, "contacts")
-    answer(contacts, "contacts")
-    notes = repeated_clients_notes_for(keys, rejected)
+    try:
+        contacts = entity_clusters(keys, "contacts")
+        answer(contacts, "contacts")
+        notes = repeated_clients_notes_for(keys, rejected)
+    except BaseException:  # an error or Ctrl-C here: the child must not outlive it (in a notebook it would)
+        companion.end()
+        raise
     half = companion.result()
     packed, possible = half if half is not None else _company_half(keys)
     companies = unpacked_clusters(packed, start=len(contacts) + 1)
@@ -169,16 +173,33 @@ class _Companion:
     def result(self) -> object | None:
         if self._pid < 0:
             return None
-        data = _read_until(self._read, self._deadline)
-        os.close(self._read)
+        try:
+            data = _read_until(self._read, self._deadline)
+        except BaseException:
+            self.end()
+            raise
         if data is None:  # no answer in time: the child is ended and the half computed here
-            with contextlib.suppress(OSError):
-                os.kill(self._pid, signal.SIGKILL)
+            self.end()
+            return None
+        os.close(self._read)
         _, status = os.waitpid(self._pid, 0)
+        self._pid = -1
         if status != 0 or not data:
             return None
         ok, value = pickle.loads(data)  # noqa: S301 - written by our own child process
         return value if ok else None
+
+    def end(self) -> None:
+        """Kill the child and reap it (its answer is not wanted any more); safe to call twice."""
+        if self._pid <= 0:
+            return
+        with contextlib.suppress(OSError):
+            os.kill(self._pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.close(self._read)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self._pid, 0)
+        self._pid = -1
 
 
 def _read_until(fd: int, deadline: float) -> bytes | None:

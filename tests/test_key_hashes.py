@@ -320,6 +320,40 @@ def test_a_company_half_that_never_answers_is_ended_and_computed_here(
     assert any(c.entity == "companies" for c in got.report.duplicates)
 
 
+def test_a_failure_beside_the_company_half_ends_its_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run's own half fails (an error, Ctrl-C) while the child searches: the error is the run's, and
+    the child is killed and reaped, not left running or blocked on its pipe (a notebook lives on)."""
+    import os
+
+    from migrate import end_searches
+
+    monkeypatch.setenv("AMOMIGRATE_SPLIT_SEARCHES", "1")
+    children: list[int] = []
+    real_init, real_search = end_searches._Companion.__init__, end_searches.entity_clusters
+
+    def noted(self: end_searches._Companion, work: object, **options: object) -> None:
+        real_init(self, work, **options)  # type: ignore[arg-type]
+        children.append(self._pid)
+
+    def failing(keys: object, entity: str, **options: object) -> object:
+        if entity == "contacts" and children:
+            raise KeyboardInterrupt
+        return real_search(keys, entity, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(end_searches._Companion, "__init__", noted)
+    monkeypatch.setattr(end_searches, "entity_clusters", failing)
+    source, profile_path = _files(tmp_path, 120, seed=9)
+    profile, account = load_profile(profile_path), load_schema(SAMPLES / "account.json")
+    with pytest.raises(KeyboardInterrupt):
+        run_blocks(source, profile, account, block_rows=17, workers=2)
+    [child] = children
+    assert child > 0
+    with pytest.raises(ChildProcessError):  # reaped: no zombie left
+        os.waitpid(child, os.WNOHANG)
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)
+
+
 def test_the_split_is_asked_for_or_against_or_left_to_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     from migrate.end_searches import split_searches
 
