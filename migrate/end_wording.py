@@ -38,6 +38,7 @@ import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from .core.issue_log import Handover, IssueSpool, no_room
@@ -104,28 +105,22 @@ class Wording:
         anything added later. They go to the helper as jobs of about `JOB_WARNINGS` warnings, each sent
         as soon as it is written (the helper starts on the first while the rest are written)."""
         directory = spool.directory()
-        fh, path, count = None, Path(), 0
+        stream = iter(batches)
         try:
-            for batch in batches:
-                if fh is None:
-                    path = directory / f"linked-{len(self._jobs)}.batches"
-                    fh, count = open(path, "wb"), 0  # noqa: SIM115 - closed below, or by the handler
-                pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                count += len(batch)
-                if count >= JOB_WARNINGS:
-                    fh.close()
-                    fh = None
-                    self._send(path, spool, count)
-            if fh is not None:
-                fh.close()
-                fh = None
-                self._send(path, spool, count)
+            for first in stream:  # each pass of this loop writes one job, from its first batch on
+                path, count = directory / f"linked-{len(self._jobs)}.batches", 0
+                with open(path, "wb") as fh:
+                    for batch in chain([first], stream):
+                        pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                        count += len(batch)
+                        if count >= JOB_WARNINGS:
+                            break
+                self._job(path, spool, count)
         except OSError as e:
-            if fh is not None:
-                fh.close()
             raise no_room(directory, e) from e
 
-    def _send(self, path: Path, spool: IssueSpool, count: int) -> None:
+    def _job(self, path: Path, spool: IssueSpool, count: int) -> None:
+        """The written file at `path` (`count` warnings) as a job: its places reserved, sent to the helper."""
         if not count:
             path.unlink()
             return
