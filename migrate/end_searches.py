@@ -110,8 +110,8 @@ def searched(keys: MappedTable, rejected: list[int], answer: Answer, *, split: b
     if not len(keys.frame.columns):
         answer([], None)
         return Found([], [], [])
-    if not (split is not False and can_fork() and keys.entity not in ("contacts", "companies")
-            and (split or affordable(len(keys.frame)))):  # fmt: skip
+    forkable = can_fork() and keys.entity not in ("contacts", "companies")
+    if not (forkable and (affordable(len(keys.frame)) if split is None else split)):
         return in_order(keys, rejected, answer)
     # the company half first, in the child; here the contacts' search and messages (the wording helper's
     # longest job, handed as early as it can be), then the repeated-client count
