@@ -35,6 +35,9 @@ BENCH = ROOT / "benchmarks"
 DATA = BENCH / "data"
 PROFILE = BENCH / "deals-profile.yaml"
 SCHEMA = ROOT / "samples" / "account.json"
+sys.path.insert(0, str(ROOT))  # the checkout's package, as the benchmarked `amomigrate` is
+
+from migrate.core.memory_budget import own_bytes  # noqa: E402 - a process's PSS, as the run budgets it
 
 
 @dataclass
@@ -56,23 +59,13 @@ def _tree_rss_mb(pid: int) -> float:
     while todo:
         p = todo.pop()
         try:
-            total += _pss_kb(p)
+            total += own_bytes(p) or 0
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as fh:
                     todo += [int(c) for c in fh.read().split()]
         except (OSError, ValueError):
             continue
-    return total / 1024
-
-
-def _pss_kb(pid: int) -> int:
-    for name, field in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
-        try:
-            with open(name, encoding="ascii", errors="replace") as fh:
-                return next((int(line.split()[1]) for line in fh if line.startswith(field)), 0)
-        except OSError:
-            continue
-    return 0
+    return total / 2**20
 
 
 class _TreeSampler(threading.Thread):
